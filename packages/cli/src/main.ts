@@ -1,0 +1,2 @@
+// The groundcontrol executable: maps argv to an action and an exit status.
+export {};

@@ -1,0 +1,2 @@
+// Public surface of @groundcontrol/core.
+export * from "./spec.js";

@@ -1,0 +1,78 @@
+// The shape of what a Supervisor runs: plain data, built by @groundcontrol/config from a
+// groundcontrol.toml or by hand in code. Optional fields take the values in DEFAULTS.
+
+/** A program to run, without a shell: `program` is looked up in PATH, `args` passed verbatim. */
+export interface CommandSpec {
+  program: string;
+  args: string[];
+  /** Docker `USER` forms: `name`, `uid`, `name:group`, `uid:gid`. */
+  user?: string;
+  /** Give the command PATH plus exactly these variables (plus `env`), instead of everything. */
+  onlyEnv?: string[];
+  /** Extra variables for this command only. */
+  env?: Record<string, string>;
+  /** Working directory; `{{VAR}}` is expanded in it. */
+  cwd?: string;
+}
+
+/** How a running `run` command is asked to stop. */
+export type StopSpec =
+  | { kind: "signal"; signal: NodeJS.Signals }
+  | { kind: "command"; command: CommandSpec };
+
+/** A condition that must hold before the next process starts. */
+export type ReadyCheck =
+  | { kind: "tcp"; host: string; port: number }
+  | { kind: "http"; url: string }
+  | { kind: "command"; command: CommandSpec }
+  | { kind: "file"; path: string }
+  | { kind: "log"; pattern: string }
+  | { kind: "fd"; fd: number };
+
+export interface ReadySpec {
+  check: ReadyCheck;
+  /** Give up (and abort startup) after this long. */
+  timeoutMs?: number;
+  /** How often polling checks (tcp, http, command, file) try again. */
+  intervalMs?: number;
+}
+
+export interface ProcessSpec {
+  /** Unique; shown in every log line. */
+  name: string;
+  /** One-shot command that must exit 0 before `run` starts. */
+  pre?: CommandSpec;
+  /** The long-running command. Without it the process is one-shot. */
+  run?: CommandSpec;
+  stop?: StopSpec;
+  /** After `stop`, how long `run` gets to exit before its process group is killed. */
+  stopTimeoutMs?: number;
+  /** Runs during shutdown, after `run` has exited. */
+  post?: CommandSpec;
+  ready?: ReadySpec;
+}
+
+export type LogFormat = "text" | "json";
+
+export interface Spec {
+  processes: ProcessSpec[];
+  /** Added to the environment every command starts from (and that `{{VAR}}` sees). */
+  env?: Record<string, string>;
+  /** One deadline for the whole shutdown; each stop wait gets only what is left of it. */
+  shutdownTimeoutMs?: number;
+  suppressTimestamps?: boolean;
+  logFormat?: LogFormat;
+}
+
+/** The phases of one process, in the order they run. */
+export type Phase = "pre" | "run" | "stop" | "post";
+
+/** Every default lives here, so the config package, the CLI's plan and core agree. */
+export const DEFAULTS = {
+  stop: { kind: "signal", signal: "SIGTERM" } as StopSpec,
+  stopTimeoutMs: 10_000,
+  readyTimeoutMs: 60_000,
+  readyIntervalMs: 100,
+  logFormat: "text" as LogFormat,
+  suppressTimestamps: false,
+} as const;
