@@ -1,0 +1,158 @@
+// The look of relayed lines and of Ground Control's own messages, in text and JSON.
+//
+// Everything that does not change from line to line (label, padding, colour, JSON keys) is
+// computed once per origin; the timestamp is formatted at most once per millisecond.
+
+import { bold, colorize } from "./colors.js";
+import type { Phase } from "./spec.js";
+
+/** The label of Ground Control's own messages. */
+export const OWN_LABEL = "groundcontrol";
+
+export type OutputStream = "stdout" | "stderr";
+
+/** Where a line comes from. */
+export interface OutputOrigin {
+  process: string;
+  phase: Phase;
+  stream: OutputStream;
+}
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export type LogFields = Record<string, string | number | boolean | null>;
+
+/** `name` for run, `name[pre]`, `name[stop]`, `name[post]` for the other phases. */
+export function labelOf(process: string, phase: Phase): string {
+  return phase === "run" ? process : `${process}[${phase}]`;
+}
+
+/** Columns a label takes: one per code point (names are expected to be plain text). */
+function widthOf(text: string): number {
+  let width = 0;
+  for (const _ of text) width++;
+  return width;
+}
+
+/** The width every label is padded to, so `|` lines up for every name, every phase and our own label. */
+export function labelWidth(names: readonly string[]): number {
+  let width = OWN_LABEL.length;
+  for (const name of names) width = Math.max(width, widthOf(labelOf(name, "stop")));
+  return width;
+}
+
+/** ISO-8601 UTC with milliseconds, formatted at most once per millisecond. */
+export class TimestampCache {
+  private ms = Number.NaN;
+  private text = "";
+
+  format(ms: number): string {
+    if (ms !== this.ms) {
+      this.ms = ms;
+      this.text = new Date(ms).toISOString();
+    }
+    return this.text;
+  }
+}
+
+export interface LabelStyle {
+  width: number;
+  color: boolean;
+}
+
+/** `label` padded to the common width, coloured if asked, followed by the ` | ` separator. */
+function labelColumn(label: string, colorIndex: number | "own", style: LabelStyle): string {
+  const pad = " ".repeat(Math.max(0, style.width - widthOf(label)));
+  if (!style.color) return `${label}${pad} | `;
+  const painted = colorIndex === "own" ? bold(label) : colorize(label, colorIndex);
+  return `${painted}${pad} | `;
+}
+
+/** The bytes in front of every text line of one origin, rebuilt only when the millisecond changes. */
+export class TextPrefix {
+  private readonly column: string;
+  private ms = Number.NaN;
+  private bytes: Buffer;
+
+  constructor(
+    origin: OutputOrigin,
+    colorIndex: number,
+    style: LabelStyle,
+    private readonly timestamps: TimestampCache | null,
+  ) {
+    this.column = labelColumn(labelOf(origin.process, origin.phase), colorIndex, style);
+    this.bytes = Buffer.from(this.column);
+  }
+
+  at(ms: number): Buffer {
+    if (this.timestamps !== null && ms !== this.ms) {
+      this.ms = ms;
+      this.bytes = Buffer.from(`${this.timestamps.format(ms)} ${this.column}`);
+    }
+    return this.bytes;
+  }
+}
+
+/** The start of every JSON record of one origin, up to the `"line":` key. */
+export class JsonPrefix {
+  private readonly keys: string;
+  private ms = Number.NaN;
+  private text: string;
+
+  constructor(
+    origin: OutputOrigin,
+    private readonly timestamps: TimestampCache | null,
+  ) {
+    const process = JSON.stringify(origin.process);
+    this.keys = `"process":${process},"phase":"${origin.phase}","stream":"${origin.stream}","line":`;
+    this.text = `{${this.keys}`;
+  }
+
+  at(ms: number): string {
+    if (this.timestamps !== null && ms !== this.ms) {
+      this.ms = ms;
+      this.text = `{"time":"${this.timestamps.format(ms)}",${this.keys}`;
+    }
+    return this.text;
+  }
+}
+
+/** One own message as text lines: each line of `msg` gets the prefix; fields follow as key=value. */
+export function ownText(
+  time: string | null,
+  style: LabelStyle,
+  msg: string,
+  fields: LogFields | undefined,
+): string {
+  const prefix = `${time === null ? "" : `${time} `}${labelColumn(OWN_LABEL, "own", style)}`;
+  let text = msg;
+  if (fields !== undefined) {
+    for (const [key, value] of Object.entries(fields)) text += ` ${key}=${fieldText(value)}`;
+  }
+  return `${prefix}${text.split("\n").join(`\n${prefix}`)}\n`;
+}
+
+function fieldText(value: string | number | boolean | null): string {
+  if (typeof value !== "string") return String(value);
+  return value === "" || /[\s"=]/.test(value) ? JSON.stringify(value) : value;
+}
+
+const RESERVED = new Set(["time", "level", "msg"]);
+
+/** One own message as a JSON record; fields cannot overwrite time, level or msg. */
+export function ownJson(
+  time: string | null,
+  level: LogLevel,
+  msg: string,
+  fields: LogFields | undefined,
+): string {
+  const record: Record<string, unknown> = time === null ? {} : { time };
+  record.level = level;
+  record.msg = msg;
+  if (fields !== undefined) {
+    for (const [key, value] of Object.entries(fields)) {
+      if (!RESERVED.has(key)) record[key] = value;
+    }
+  }
+  return `${JSON.stringify(record)}\n`;
+}

@@ -1,0 +1,83 @@
+// One output destination (our stdout or stderr) and the sources feeding it: while the destination
+// is full every source is paused, so commands block on write instead of us buffering without bound.
+
+/** The part of a readable stream backpressure needs. */
+export interface Pausable {
+  pause(): unknown;
+  resume(): unknown;
+}
+
+export class Sink {
+  /** Times a write filled the destination and the sources were paused. */
+  pauses = 0;
+  /** Bytes thrown away because the destination had failed or closed. */
+  droppedBytes = 0;
+
+  private readonly sources = new Set<Pausable>();
+  private blocked = false;
+  private broken = false;
+
+  constructor(private readonly stream: NodeJS.WritableStream) {
+    // A destination that fails (EPIPE on a closed stdout) can show nothing more: drop its output
+    // and keep reading the sources, so commands never block forever and the supervisor survives.
+    stream.on("error", this.onBroken);
+    stream.on("close", this.onBroken);
+  }
+
+  /** Bytes written but not yet taken by the destination (when the stream reports it). */
+  get pendingBytes(): number {
+    return (this.stream as { writableLength?: number }).writableLength ?? 0;
+  }
+
+  add(source: Pausable): void {
+    this.sources.add(source);
+    if (this.blocked) source.pause();
+  }
+
+  remove(source: Pausable): void {
+    this.sources.delete(source);
+  }
+
+  write(data: Buffer | string): void {
+    if (this.broken) {
+      this.droppedBytes += typeof data === "string" ? Buffer.byteLength(data) : data.length;
+      return;
+    }
+    if (!this.stream.write(data) && !this.blocked) {
+      this.blocked = true;
+      this.pauses++;
+      for (const source of this.sources) source.pause();
+      this.stream.once("drain", this.onDrain);
+    }
+  }
+
+  /** Resolves once everything written so far has been taken by the destination. */
+  flush(): Promise<void> {
+    const stream = this.stream as NodeJS.WritableStream & { writableEnded?: boolean };
+    if (this.broken || stream.writableEnded === true) return Promise.resolve();
+    // Writes complete in order, so the callback of an empty write comes after all earlier ones.
+    return new Promise((resolve) => {
+      stream.write("", () => resolve());
+    });
+  }
+
+  /** Stops listening to the destination (it stays open: it is not ours to end). */
+  dispose(): void {
+    this.stream.removeListener("error", this.onBroken);
+    this.stream.removeListener("close", this.onBroken);
+    this.stream.removeListener("drain", this.onDrain);
+    if (this.blocked) this.onDrain();
+  }
+
+  private readonly onDrain = (): void => {
+    this.blocked = false;
+    for (const source of this.sources) source.resume();
+  };
+
+  private readonly onBroken = (): void => {
+    if (this.broken) return;
+    this.broken = true;
+    this.stream.removeListener("drain", this.onDrain);
+    if (this.blocked) this.onDrain();
+  };
+}
