@@ -1,0 +1,61 @@
+// Typed errors that name the process and the phase, and keep their cause.
+import type { Phase } from "./spec.js";
+import { describeStatus, type ExitStatus, exitCodeOf } from "./status.js";
+
+/** A command could not be prepared (unknown variable or user, missing only-env variable...). */
+export class CommandSetupError extends Error {
+  override name = "CommandSetupError";
+  constructor(
+    readonly process: string,
+    readonly phase: Phase,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${phase} command of process "${process}": ${message}`, options);
+  }
+}
+
+/** A one-shot command (pre, or a readiness command) did not succeed. */
+export class CommandFailedError extends Error {
+  override name = "CommandFailedError";
+  constructor(
+    readonly process: string,
+    readonly phase: Phase,
+    readonly status: ExitStatus,
+  ) {
+    super(`\`${phase}\` command failed for process "${process}" (${describeStatus(status)})`);
+  }
+}
+
+/** Startup did not complete; everything already started has been stopped again. */
+export class StartupError extends Error {
+  override name = "StartupError";
+  /** The exit code Ground Control reports: the failing command's own status, else 1. */
+  readonly exitCode: number;
+  constructor(
+    readonly process: string,
+    readonly phase: Phase | "ready",
+    cause: unknown,
+  ) {
+    super(`startup aborted at process "${process}": ${messageOf(cause)}`, { cause });
+    // A daemon that exits 0 before it was ready still failed startup: never report success.
+    const status =
+      cause instanceof CommandFailedError || cause instanceof RunExitedError ? cause.status : null;
+    this.exitCode = status ? exitCodeOf(status) || 1 : 1;
+  }
+}
+
+/** A `run` command exited while it was still needed (during startup or readiness). */
+export class RunExitedError extends Error {
+  override name = "RunExitedError";
+  constructor(
+    readonly process: string,
+    readonly status: ExitStatus,
+  ) {
+    super(`\`run\` command of process "${process}" exited (${describeStatus(status)})`);
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,174 @@
+// The Supervisor through its public API: event order, hooks, results, errors.
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import {
+  type CommandSpec,
+  OutputRelay,
+  type ProcessSpec,
+  type Spec,
+  StartupError,
+  Supervisor,
+  type SupervisorEvents,
+} from "../src/index.js";
+
+const sh = (script: string): CommandSpec => ({ program: "/bin/sh", args: ["-c", script] });
+
+function quietOutput(names: string[]) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (c) => (out += c));
+  stderr.on("data", (c) => (err += c));
+  const relay = new OutputRelay({ format: "text", timestamps: false, color: false, names, stdout, stderr });
+  return { relay, text: () => ({ out, err }) };
+}
+
+/** Records every event as "event process[phase]" lines. */
+function record(supervisor: Supervisor): string[] {
+  const log: string[] = [];
+  const names = [
+    "process:starting",
+    "process:ready",
+    "process:started",
+    "process:stopping",
+    "process:stopped",
+    "command:started",
+    "command:exited",
+    "supervisor:running",
+    "supervisor:stopping",
+    "supervisor:stopped",
+  ] as const satisfies readonly (keyof SupervisorEvents)[];
+  for (const name of names) {
+    supervisor.on(name, (...args: unknown[]) => {
+      const e = args[0] as { process?: string; phase?: string } | undefined;
+      log.push([name, e?.process, e?.phase].filter(Boolean).join(" "));
+    });
+  }
+  return log;
+}
+
+function supervise(processes: ProcessSpec[], extra: Partial<Spec> = {}) {
+  const spec: Spec = { processes, ...extra };
+  const output = quietOutput(processes.map((p) => p.name));
+  const supervisor = new Supervisor(spec, { output: output.relay, killOnHostExit: false });
+  return { supervisor, events: record(supervisor), output };
+}
+
+describe("Supervisor", () => {
+  it("emits the startup and shutdown steps in a deterministic order", async () => {
+    const { supervisor, events } = supervise([
+      { name: "setup", pre: sh("true"), post: sh("true") },
+      { name: "web", pre: sh("true"), run: sh("exec sleep 600"), post: sh("true") },
+    ]);
+    await supervisor.start();
+    expect(supervisor.state).toBe("running");
+    const result = await supervisor.stop();
+    expect(result).toEqual({ reason: { kind: "stop" }, exitCode: 0 });
+    expect(events).toEqual([
+      "process:starting setup",
+      "command:started setup pre",
+      "command:exited setup pre",
+      "process:started setup",
+      "process:starting web",
+      "command:started web pre",
+      "command:exited web pre",
+      "command:started web run",
+      "process:started web",
+      "supervisor:running",
+      "supervisor:stopping",
+      "process:stopping web",
+      "command:exited web run",
+      "command:started web post",
+      "command:exited web post",
+      "process:stopped web",
+      "process:stopping setup",
+      "command:started setup post",
+      "command:exited setup post",
+      "process:stopped setup",
+      "supervisor:stopped",
+    ]);
+  });
+
+  it("awaits hooks, so a test can hold the lifecycle between two steps", async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const order: string[] = [];
+    const spec: Spec = {
+      processes: [
+        { name: "a", run: sh("exec sleep 600") },
+        { name: "b", pre: sh("true") },
+      ],
+    };
+    const output = quietOutput(["a", "b"]);
+    const supervisor = new Supervisor(spec, {
+      output: output.relay,
+      killOnHostExit: false,
+      hooks: {
+        "process:started": async ({ process }) => {
+          order.push(`started ${process}`);
+          if (process === "a") await held;
+        },
+      },
+    });
+    supervisor.on("process:starting", ({ process }) => order.push(`starting ${process}`));
+    const started = supervisor.start();
+    await new Promise<void>((r) => supervisor.once("process:started", () => r()));
+    expect(order).toEqual(["starting a", "started a"]);
+    release();
+    await started;
+    expect(order).toEqual(["starting a", "started a", "starting b", "started b"]);
+    await supervisor.stop();
+  });
+
+  it("a failing pre rejects start() with a StartupError that names process and phase", async () => {
+    const { supervisor, events } = supervise([
+      { name: "a", run: sh("exec sleep 600"), post: sh("true") },
+      { name: "b", pre: sh("exit 3"), post: sh("true") },
+      { name: "c", pre: sh("true") },
+    ]);
+    const error = await supervisor.start().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StartupError);
+    expect((error as StartupError).message).toBe(
+      'startup aborted at process "b": `pre` command failed for process "b" (exit code 3)',
+    );
+    expect((error as StartupError).exitCode).toBe(3);
+    const result = await supervisor.wait();
+    expect(result.exitCode).toBe(3);
+    expect(result.reason.kind).toBe("startup-failed");
+    expect(events.filter((e) => e.startsWith("process:"))).toEqual([
+      "process:starting a",
+      "process:started a",
+      "process:starting b",
+      "process:stopping a",
+      "process:stopped a",
+    ]);
+  });
+
+  it("a run that exits ends the supervision with its status", async () => {
+    const { supervisor } = supervise([
+      { name: "a", run: sh("exec sleep 600") },
+      { name: "b", run: sh("exit 7") },
+    ]);
+    await supervisor.start().catch(() => {});
+    const result = await supervisor.wait();
+    expect(result.exitCode).toBe(7);
+    expect(result.reason).toMatchObject({ kind: "exit", process: "b", status: { kind: "exited", code: 7 } });
+  });
+
+  it("relays output with the process name and phase", async () => {
+    const { supervisor, output } = supervise([
+      { name: "greeter", pre: sh("echo hello"), run: sh("echo out; echo err >&2") },
+    ]);
+    await supervisor.wait();
+    expect(output.text().out).toMatch(/^greeter\[pre\] +\| hello$/m);
+    expect(output.text().out).toMatch(/^greeter +\| out$/m);
+    expect(output.text().out).not.toMatch(/\| err$/m);
+    expect(output.text().err).toMatch(/^greeter +\| err$/m);
+  });
+});
