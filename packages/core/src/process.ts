@@ -76,7 +76,8 @@ export class ManagedProcess {
     }
     if (abort.aborted) throw new StartupInterrupted();
     if (this.spec.run) {
-      const run = this.#spawn("run", this.spec.run);
+      const check = this.spec.ready?.check;
+      const run = this.#spawn("run", this.spec.run, check?.kind === "fd" ? check.fd : undefined);
       this.#run = run;
       this.#runExit = run.finished.then((status) => {
         this.#exited("run", run, status);
@@ -175,13 +176,14 @@ export class ManagedProcess {
     }
   }
 
-  #spawn(phase: Phase | "ready", spec: CommandSpec): Command {
+  #spawn(phase: Phase | "ready", spec: CommandSpec, notifyFd?: number): Command {
     const plan = prepareCommand(spec, {
       process: this.name,
       phase: phase === "ready" ? "run" : phase,
       base: this.ctx.base,
       launchAs: this.ctx.launchAs,
     });
+    if (notifyFd !== undefined) plan.notifyFd = notifyFd;
     const command = new Command(plan, this.name, phase === "ready" ? "run" : phase, this.ctx.sink);
     this.ctx.track(command);
     if (command.pid !== undefined) {
