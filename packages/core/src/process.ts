@@ -2,7 +2,7 @@
 import { Command, type OutputSink } from "./command.js";
 import type { ShutdownClock } from "./deadline.js";
 import type { Env } from "./env.js";
-import { CommandFailedError, messageOf } from "./errors.js";
+import { CommandFailedError, messageOf, RunExitedError } from "./errors.js";
 import type { HookName, ProcessEvent, SupervisorEvents } from "./events.js";
 import { prepareCommand, type UserLauncher } from "./prepare.js";
 import { type ReadyTarget, waitReady } from "./ready.js";
@@ -40,6 +40,11 @@ export class StartupInterrupted extends Error {
 export class ManagedProcess {
   #run: Command | undefined;
   #runExit: Promise<ExitStatus> | undefined;
+  /**
+   * Closed while a readiness gate is pending: a daemon that exits before it is ready fails
+   * startup (through waitReady) instead of reading as an ordinary exit.
+   */
+  #gateOpen = false;
 
   constructor(
     readonly spec: ProcessSpec,
@@ -79,13 +84,16 @@ export class ManagedProcess {
       const check = this.spec.ready?.check;
       const run = this.#spawn("run", this.spec.run, check?.kind === "fd" ? check.fd : undefined);
       this.#run = run;
+      this.#gateOpen = !this.spec.ready;
       this.#runExit = run.finished.then((status) => {
         this.#exited("run", run, status);
-        this.ctx.runExited(this, status);
+        if (this.#gateOpen) this.ctx.runExited(this, status);
         return status;
       });
       if (this.spec.ready) {
         await waitReady(this.spec.ready, this.#readyTarget(run), abort);
+        if (run.status) throw new RunExitedError(this.name, run.status);
+        this.#gateOpen = true;
         await this.ctx.step("process:ready", event);
       }
     }
