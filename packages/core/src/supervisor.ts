@@ -1,5 +1,6 @@
 // The orchestrator: starts processes in order, waits for a reason to stop, stops them in reverse.
 import { EventEmitter } from "node:events";
+import { onExit } from "signal-exit";
 import type { Command, OutputSink } from "./command.js";
 import { ShutdownClock } from "./deadline.js";
 import { baseEnvironment, type Env } from "./env.js";
@@ -49,10 +50,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #forceRequested = false;
   #lifecycle: Promise<SupervisorResult> | undefined;
   #startupOutcome: Promise<void> | undefined;
+  readonly #killOnHostExit: boolean;
 
-  constructor(spec: Spec, options: SupervisorOptions) {
+  constructor(spec: Spec, options: SupervisorOptions = {}) {
     super();
     this.#spec = spec;
+    this.#killOnHostExit = options.killOnHostExit ?? true;
     this.#hooks = options.hooks ?? {};
     this.#output = options.output ?? defaultOutput(spec, options.env ?? process.env);
     this.#reasonPromise = new Promise((resolve) => {
@@ -117,6 +120,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   async #run(startupDone: () => void, startupFailed: (e: StartupError) => void): Promise<SupervisorResult> {
+    // Embedded in someone's Node service: if that process dies (an unhandled signal, an uncaught
+    // exception, process.exit) before we stopped, take our process groups down with it.
+    const removeExitHook = this.#killOnHostExit ? onExit(() => this.#sweep()) : () => {};
+
     // 1. Start in order, until one fails or a reason to shut down arrives.
     this.#state = "starting";
     const started: ManagedProcess[] = [];
@@ -165,6 +172,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
     // 4. Nothing survives: kill whatever is left in the process groups we created.
     this.#sweep();
+    removeExitHook();
     const result: SupervisorResult = { reason, exitCode: exitCodeFor(reason) };
     this.#output.log("info", `all processes stopped; exit code ${result.exitCode}`);
     await this.#output.flush();
