@@ -1,2 +1,7 @@
 // Public surface of @groundcontrol/config.
-export {};
+export { formatDuration, parseDuration } from "./duration.js";
+export { ConfigError, type ConfigIssue, formatIssue } from "./issues.js";
+export { jsonSchema, jsonSchemaText } from "./json-schema.js";
+export { loadConfig, type ParseOptions, parseConfig } from "./parse.js";
+export { classifyStop } from "./signals.js";
+export { joinCommand, splitCommand } from "./split.js";

@@ -1,0 +1,71 @@
+// Rules that span several keys, checked on the parsed TOML itself so they are reported even
+// when other keys of the same table are wrong: unique names, one spelling of a setting,
+// `ready` only with `run`, and variable names a JS object cannot hold.
+import type { KeySegment } from "./key-path.js";
+import { kindOf } from "./schema/by-type.js";
+
+export interface RawIssue {
+  path: KeySegment[];
+  message: string;
+}
+
+type Table = { [key: string]: unknown };
+
+const isTable = (value: unknown): value is Table => kindOf(value) === "table";
+
+/** Keys that valibot's record() silently skips; a variable with such a name would vanish. */
+const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+const COMMAND_KEYS = ["pre", "run", "post", "stop"] as const;
+
+export function crossCheck(document: unknown): RawIssue[] {
+  const issues: RawIssue[] = [];
+  if (!isTable(document)) return issues;
+  if ("suppress_timestamps" in document && "suppress-timestamps" in document) {
+    issues.push({
+      path: ["suppress-timestamps"],
+      message: "suppress_timestamps is also set: give only one of the two spellings",
+    });
+  }
+  checkEnvNames(document.env, ["env"], issues);
+  const processes = Array.isArray(document.processes) ? document.processes : [];
+  const firstByName = new Map<string, number>();
+  processes.forEach((process: unknown, index) => {
+    if (!isTable(process)) return;
+    const here: KeySegment[] = ["processes", index];
+    if (typeof process.name === "string") {
+      const first = firstByName.get(process.name);
+      if (first === undefined) firstByName.set(process.name, index);
+      else {
+        issues.push({
+          path: [...here, "name"],
+          message: `duplicate process name "${process.name}" (first used by processes[${first}])`,
+        });
+      }
+    }
+    if ("ready" in process && !("run" in process)) {
+      issues.push({
+        path: [...here, "ready"],
+        message: "`ready` needs a `run` command: only a running process can become ready",
+      });
+    }
+    for (const key of COMMAND_KEYS) {
+      const command = process[key];
+      if (isTable(command)) checkEnvNames(command.env, [...here, key, "env"], issues);
+    }
+    const ready = process.ready;
+    if (isTable(ready) && isTable(ready.command)) {
+      checkEnvNames(ready.command.env, [...here, "ready", "command", "env"], issues);
+    }
+  });
+  return issues;
+}
+
+function checkEnvNames(env: unknown, path: KeySegment[], issues: RawIssue[]): void {
+  if (!isTable(env)) return;
+  for (const name of Object.keys(env)) {
+    if (UNSAFE_KEYS.has(name)) {
+      issues.push({ path: [...path, name], message: `unsupported variable name "${name}"` });
+    }
+  }
+}

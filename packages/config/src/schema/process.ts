@@ -1,0 +1,72 @@
+// One [[processes]] table: its name, its commands and how it is stopped and awaited.
+import type { ProcessSpec } from "@groundcontrol/core";
+import * as v from "valibot";
+import { byType } from "./by-type.js";
+import { command } from "./command.js";
+import { expected, keyMessages } from "./messages.js";
+import { ready } from "./ready.js";
+import { stop } from "./stop.js";
+import { duration } from "./values.js";
+
+const NAME = "a process name (not empty, no control characters)";
+
+const processEntries = {
+  name: v.pipe(
+    v.string(expected(NAME)),
+    v.minLength(1, expected(NAME)),
+    v.regex(/^[^\u0000-\u001f\u007f]+$/, expected(NAME)),
+    v.title("Name"),
+    v.description("Unique; shown in every log line."),
+  ),
+  pre: v.optional(
+    v.pipe(command, v.description("One-shot command that must exit 0 before `run` starts.")),
+  ),
+  run: v.optional(
+    v.pipe(command, v.description("The long-running command. Without it the process is one-shot.")),
+  ),
+  stop: v.optional(
+    v.pipe(
+      stop,
+      v.description('How `run` is asked to stop: a signal name or a command. Default "SIGTERM".'),
+    ),
+  ),
+  "stop-timeout": v.optional(
+    v.pipe(
+      duration,
+      v.description(
+        'After stop, how long `run` gets to exit before its process group is killed. Default "10s".',
+      ),
+    ),
+  ),
+  post: v.optional(v.pipe(command, v.description("Runs during shutdown, after `run` has exited."))),
+  ready: v.optional(
+    v.pipe(ready, v.description("A check that must hold before the next process starts.")),
+  ),
+};
+
+export const processTable = byType(
+  {
+    table: v.pipe(
+      v.strictObject(
+        processEntries,
+        keyMessages(Object.keys(processEntries), { name: "every process needs a name" }),
+      ),
+      v.title("Process"),
+      v.description(
+        "Started in file order (pre, then run, then its ready check); stopped in reverse order (stop, then post).",
+      ),
+      v.transform((table): ProcessSpec => {
+        const spec: ProcessSpec = { name: table.name };
+        if (table.pre !== undefined) spec.pre = table.pre;
+        if (table.run !== undefined) spec.run = table.run;
+        if (table.stop !== undefined) spec.stop = table.stop;
+        if (table["stop-timeout"] !== undefined) spec.stopTimeoutMs = table["stop-timeout"];
+        if (table.post !== undefined) spec.post = table.post;
+        if (table.ready !== undefined) spec.ready = table.ready;
+        return spec;
+      }),
+    ),
+  },
+  "a process table: write each process as [[processes]]",
+  "process",
+);

@@ -1,0 +1,139 @@
+// `ready`: the check that must hold before the next process starts, with its timing.
+import type { ReadyCheck, ReadySpec } from "@groundcontrol/core";
+import * as v from "valibot";
+import { byType } from "./by-type.js";
+import { command } from "./command.js";
+import { expected, keyMessages } from "./messages.js";
+import { nonEmptyString, positiveDuration } from "./values.js";
+
+/** "host:port", with an IPv6 host in brackets: "[::1]:5432". */
+export function parseHostPort(text: string): { host: string; port: number } | string {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(text);
+  if (!match) {
+    return text.split(":").length > 2
+      ? 'expected "host:port"; write an IPv6 address in brackets: "[::1]:5432"'
+      : 'expected "host:port", such as "127.0.0.1:5432"';
+  }
+  const port = Number(match[3]);
+  if (port < 1 || port > 65535) return `port ${match[3]} is out of range (1-65535)`;
+  return { host: (match[1] ?? match[2])!, port };
+}
+
+const tcp = v.pipe(
+  v.string(expected('"host:port"')),
+  v.description('Ready once a TCP connection to "host:port" succeeds; IPv6 hosts in brackets.'),
+  v.examples(["127.0.0.1:5432", "[::1]:6379"]),
+  v.rawTransform<string, { host: string; port: number }>(({ dataset, addIssue, NEVER }) => {
+    const result = parseHostPort(dataset.value);
+    if (typeof result !== "string") return result;
+    addIssue({ message: result });
+    return NEVER;
+  }),
+);
+
+const http = v.pipe(
+  v.string(expected("an http:// or https:// URL")),
+  v.description("Ready once a GET of this URL answers with a 2xx status."),
+  v.examples(["http://127.0.0.1:8080/healthz"]),
+  v.check((text) => {
+    if (!URL.canParse(text)) return false;
+    const { protocol } = new URL(text);
+    return protocol === "http:" || protocol === "https:";
+  }, expected("an http:// or https:// URL")),
+);
+
+const log = v.pipe(
+  v.string(expected("a regular expression")),
+  v.description(
+    "Ready once a line the process writes (stdout or stderr) matches this JavaScript regular expression (no flags).",
+  ),
+  v.examples(["listening on port \\d+"]),
+  v.rawCheck<string>(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    try {
+      new RegExp(dataset.value);
+    } catch (error) {
+      addIssue({ message: `invalid regular expression: ${(error as Error).message}` });
+    }
+  }),
+);
+
+const FD = "a file descriptor number from 3 to 1023 (0-2 are stdin, stdout and stderr)";
+
+const fd = v.pipe(
+  v.number(expected(FD)),
+  v.integer(expected(FD)),
+  v.minValue(3, expected(FD)),
+  v.maxValue(1023, expected(FD)),
+  v.description(
+    "Ready once the process writes a newline to this inherited file descriptor (s6's notification-fd).",
+  ),
+);
+
+const CHECKS = ["tcp", "http", "command", "file", "log", "fd"] as const;
+
+const readyEntries = {
+  tcp: v.optional(tcp),
+  http: v.optional(http),
+  command: v.optional(
+    v.pipe(command, v.description("Ready once this command exits 0 (run again every `interval`).")),
+  ),
+  file: v.optional(
+    v.pipe(nonEmptyString("a file path"), v.description("Ready once this path exists.")),
+  ),
+  log: v.optional(log),
+  fd: v.optional(fd),
+  timeout: v.optional(
+    v.pipe(
+      positiveDuration,
+      v.description('Give up (and abort startup) after this long. Default "60s".'),
+    ),
+  ),
+  interval: v.optional(
+    v.pipe(positiveDuration, v.description('How often polling checks try again. Default "100ms".')),
+  ),
+};
+
+type ReadyTable = v.InferOutput<v.StrictObjectSchema<typeof readyEntries, undefined>>;
+
+function toCheck(table: ReadyTable): ReadyCheck | undefined {
+  if (table.tcp) return { kind: "tcp", ...table.tcp };
+  if (table.http !== undefined) return { kind: "http", url: table.http };
+  if (table.command) return { kind: "command", command: table.command };
+  if (table.file !== undefined) return { kind: "file", path: table.file };
+  if (table.log !== undefined) return { kind: "log", pattern: table.log };
+  if (table.fd !== undefined) return { kind: "fd", fd: table.fd };
+  return undefined;
+}
+
+export const ready = byType(
+  {
+    table: v.pipe(
+      v.strictObject(readyEntries, keyMessages(Object.keys(readyEntries))),
+      v.title("Readiness check"),
+      // Lets an editor flag a table with no check or with two.
+      v.metadata({ oneOf: CHECKS.map((key) => ({ required: [key] })) }),
+      v.description(
+        "The next process starts only once this holds. Exactly one of tcp, http, command, file, log or fd; optionally timeout and interval.",
+      ),
+      v.rawTransform<ReadyTable, ReadySpec>(({ dataset, addIssue, NEVER }) => {
+        const given = CHECKS.filter((key) => dataset.value[key] !== undefined);
+        if (given.length !== 1) {
+          addIssue({
+            message:
+              given.length === 0
+                ? `give one check: ${CHECKS.join(", ")}`
+                : `give only one check, found ${given.join(" and ")}`,
+          });
+          return NEVER;
+        }
+        const spec: ReadySpec = { check: toCheck(dataset.value)! };
+        if (dataset.value.timeout !== undefined) spec.timeoutMs = dataset.value.timeout;
+        if (dataset.value.interval !== undefined) spec.intervalMs = dataset.value.interval;
+        return spec;
+      }),
+    ),
+  },
+  'a table such as { tcp = "127.0.0.1:5432" }',
+  "ready",
+);

@@ -1,0 +1,93 @@
+// Small value schemas shared by the config's tables: durations, users, variable names.
+import * as v from "valibot";
+import { DURATION_HINT, DURATION_PATTERN, parseDuration } from "../duration.js";
+import { byType } from "./by-type.js";
+import { expected } from "./messages.js";
+
+/** A variable name: anything a process environment can hold as a name. */
+export const ENV_NAME_PATTERN = /^[^=\0]+$/;
+
+/** Docker's USER forms: `name`, `uid`, `name:group`, `uid:gid` (either half may be numeric). */
+export const USER_PATTERN = /^[^\s:]+(?::[^\s:]+)?$/;
+
+export const envName = v.pipe(
+  v.string(expected("a variable name")),
+  v.regex(ENV_NAME_PATTERN, expected("a variable name (not empty, no '=')")),
+);
+
+export const envTable = byType(
+  {
+    table: v.pipe(
+      v.record(envName, v.string(expected("a string (quote the value)"))),
+      v.title("Environment variables"),
+      v.description("Variable names and their string values."),
+    ),
+  },
+  'a table of variables, such as { NAME = "value" }',
+  "env",
+);
+
+export const onlyEnv = byType(
+  {
+    array: v.pipe(
+      v.array(envName),
+      v.title("Only these variables"),
+      v.description(
+        "Give the command PATH plus exactly these variables from Ground Control's environment (and its own `env`). [] means PATH alone.",
+      ),
+      v.transform((names) => [...new Set(names)]),
+    ),
+  },
+  "an array of variable names",
+  "onlyEnv",
+);
+
+export const user = v.pipe(
+  v.string(expected('a user: "name", "uid", "name:group" or "uid:gid"')),
+  v.regex(USER_PATTERN, expected('a user: "name", "uid", "name:group" or "uid:gid"')),
+  v.title("User"),
+  v.description(
+    'Run as this user, in Docker USER form: "name", "uid", "name:group" or "uid:gid". Names resolve through /etc/passwd and /etc/group.',
+  ),
+);
+
+export function nonEmptyString(what: string) {
+  return v.pipe(v.string(expected(what)), v.minLength(1, expected(what)));
+}
+
+function toMilliseconds<T extends string | number>() {
+  return v.rawTransform<T, number>(({ dataset, addIssue, NEVER }) => {
+    const result = parseDuration(dataset.value);
+    if (result.ok) return result.ms;
+    addIssue({ message: result.error });
+    return NEVER;
+  });
+}
+
+/** A duration in milliseconds; from "250ms", "10s", "2m", "1h" or a number of seconds. */
+export const duration = byType(
+  {
+    string: v.pipe(
+      v.string(),
+      v.regex(DURATION_PATTERN, expected(DURATION_HINT)),
+      v.title("Duration"),
+      v.description('A number with a unit: "250ms", "10s", "2m" or "1h"; no unit means seconds.'),
+      v.examples(["250ms", "10s", "2m"]),
+      toMilliseconds<string>(),
+    ),
+    number: v.pipe(
+      v.number(),
+      v.minValue(0, expected(DURATION_HINT)),
+      v.title("Duration in seconds"),
+      toMilliseconds<number>(),
+    ),
+  },
+  DURATION_HINT,
+  "duration",
+);
+
+/** A duration that must be more than zero (a zero timeout or poll interval makes no sense). */
+export const positiveDuration = v.pipe(
+  duration,
+  v.check((ms) => ms > 0, "expected a duration longer than 0"),
+);
