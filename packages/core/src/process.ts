@@ -215,9 +215,13 @@ export class ManagedProcess {
       run,
       runExit: this.#runExit!,
       onLine: (listener) => this.ctx.onLine(this.name, listener),
-      spawnCheck: (spec) => {
+      spawnCheck: (spec, signal) => {
         const command = this.#spawn("ready", spec);
+        // An abandoned check (timed out, or the gate settled) must not linger.
+        const kill = () => command.signalGroup("SIGKILL");
+        signal?.addEventListener("abort", kill, { once: true });
         return command.finished.then((status) => {
+          signal?.removeEventListener("abort", kill);
           this.#exited("ready", command, status);
           return status;
         });
