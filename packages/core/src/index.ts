@@ -1,7 +1,13 @@
 // Public surface of @groundcontrol/core.
 export { shouldColor } from "./colors.js";
 export type { LaunchPlan, Origin } from "./command.js";
-export { baseEnvironment, commandEnvironment, DEFAULT_PATH, expand, MissingVariableError } from "./env.js";
+export {
+  baseEnvironment,
+  commandEnvironment,
+  DEFAULT_PATH,
+  expand,
+  MissingVariableError,
+} from "./env.js";
 export {
   CommandFailedError,
   CommandSetupError,
@@ -23,12 +29,19 @@ export {
   type LineListener,
   type LogFields,
   type LogLevel,
-  OutputRelay,
   type OutputOptions,
   type OutputOrigin,
+  OutputRelay,
   type OutputStats,
 } from "./output.js";
 export type { UserLauncher } from "./prepare.js";
+export {
+  describeCheck,
+  formatDuration,
+  NotReadyExitError,
+  ReadyCheckError,
+  ReadyTimeoutError,
+} from "./ready.js";
 export * from "./spec.js";
 export { describeStatus, type ExitStatus, exitCodeOf } from "./status.js";
 export { type Output, Supervisor, type SupervisorOptions } from "./supervisor.js";

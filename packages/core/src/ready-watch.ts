@@ -1,0 +1,71 @@
+// Event-driven readiness checks (log, fd): nothing to poll, the daemon tells us.
+import type { CheckContext } from "./ready-context.js";
+import { ReadyCheckError } from "./ready-errors.js";
+
+/** Holds once a complete output line of the process (stdout or stderr) matches `pattern`. */
+export function logCheck(pattern: string, ctx: CheckContext): Promise<void> {
+  let regex: RegExp;
+  try {
+    regex = new RegExp(pattern);
+  } catch (error) {
+    return Promise.reject(
+      new ReadyCheckError(ctx.target.process, ctx.check, "has an invalid regular expression", {
+        cause: error,
+      }),
+    );
+  }
+  ctx.notYet("no output line matched");
+  // Subscribed before the first await: the daemon's first line cannot slip past.
+  return new Promise((resolve) => {
+    const unsubscribe = ctx.target.onLine((line) => {
+      if (!regex.test(line)) return;
+      stop();
+      resolve();
+    });
+    const stop = (): void => {
+      unsubscribe();
+      ctx.signal.removeEventListener("abort", stop);
+    };
+    ctx.signal.addEventListener("abort", stop, { once: true });
+  });
+}
+
+/**
+ * s6's notification-fd: holds once the daemon writes a newline to the descriptor it inherited.
+ * Our end of the pipe is closed afterwards, as s6 does. A daemon that closes its end without a
+ * newline never becomes ready: the gate then fails on the exit or the timeout, with that reason.
+ */
+export function fdCheck(fd: number, ctx: CheckContext): Promise<void> {
+  const stream = ctx.target.run.notify;
+  if (stream === undefined) {
+    return Promise.reject(
+      new ReadyCheckError(ctx.target.process, ctx.check, `has no pipe at descriptor ${fd}`),
+    );
+  }
+  ctx.notYet(`nothing written to descriptor ${fd}`);
+  return new Promise((resolve) => {
+    let stopped = false;
+    const onData = (chunk: Buffer | string): void => {
+      if (!chunk.includes("\n")) return;
+      stop();
+      resolve();
+    };
+    const onEnd = (): void => {
+      if (stopped) return;
+      ctx.notYet(`descriptor ${fd} was closed without a newline`);
+      stop();
+    };
+    const stop = (): void => {
+      stopped = true;
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+      ctx.signal.removeEventListener("abort", stop);
+      stream.destroy();
+    };
+    stream.on("data", onData);
+    stream.once("end", onEnd);
+    // A reset pipe reads as a close; `on` so that no error goes unhandled after we are done.
+    stream.on("error", onEnd);
+    ctx.signal.addEventListener("abort", stop, { once: true });
+  });
+}
