@@ -10,9 +10,10 @@ export function jsonSchema(): Record<string, unknown> {
     // The input side: what a person writes in the file, before it is normalised.
     typeMode: "input",
     definitions,
-    // Checks written as code (signal names, URLs, regexes) have no JSON Schema form; the
-    // descriptions say what they require and `groundcontrol --check` enforces them.
-    ignoreActions: ["check", "raw_check"],
+    // Checks written as code (signal names, URLs, regexes) have no JSON Schema form, and TOML
+    // has no infinite numbers to exclude; the descriptions say what is required and
+    // `groundcontrol --check` enforces it.
+    ignoreActions: ["check", "raw_check", "finite"],
   });
   return { ...schema };
 }

@@ -76,7 +76,8 @@ export const duration = byType(
       toMilliseconds<string>(),
     ),
     number: v.pipe(
-      v.number(),
+      v.number(expected(DURATION_HINT)),
+      v.finite(expected(DURATION_HINT)),
       v.minValue(0, expected(DURATION_HINT)),
       v.title("Duration in seconds"),
       toMilliseconds<number>(),

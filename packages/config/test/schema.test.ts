@@ -1,0 +1,68 @@
+// The JSON Schema: generated from the valibot schema and checked in; this fails on drift.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { jsonSchema, jsonSchemaText } from "../src/index.js";
+
+const checkedIn = readFileSync(
+  new URL("../schema/groundcontrol.schema.json", import.meta.url),
+  "utf8",
+);
+
+describe("JSON Schema", () => {
+  it("matches the checked-in schema/groundcontrol.schema.json (run `pnpm gen:schema`)", () => {
+    expect(checkedIn).toBe(jsonSchemaText());
+  });
+
+  it("is draft-07 and describes every top-level key, with processes required", () => {
+    const schema = jsonSchema() as {
+      $schema: string;
+      properties: { [key: string]: unknown };
+      required: string[];
+      additionalProperties: boolean;
+    };
+    expect(schema.$schema).toBe("http://json-schema.org/draft-07/schema#");
+    expect(Object.keys(schema.properties)).toEqual([
+      "suppress_timestamps",
+      "suppress-timestamps",
+      "log-format",
+      "shutdown-timeout",
+      "env",
+      "processes",
+    ]);
+    expect(schema.required).toEqual(["processes"]);
+    expect(schema.additionalProperties).toBe(false);
+  });
+
+  it("names its definitions and gives the process keys descriptions for editor hovers", () => {
+    const schema = jsonSchema() as {
+      $defs: { [name: string]: { properties?: { [key: string]: { description?: string } } } };
+    };
+    expect(Object.keys(schema.$defs).sort()).toEqual(
+      [
+        "argv",
+        "command",
+        "commandArgv",
+        "commandLine",
+        "commandTable",
+        "duration",
+        "env",
+        "onlyEnv",
+        "process",
+        "processes",
+        "ready",
+        "stop",
+      ].sort(),
+    );
+    const process = schema.$defs.process?.properties ?? {};
+    expect(Object.keys(process)).toEqual([
+      "name",
+      "pre",
+      "run",
+      "stop",
+      "stop-timeout",
+      "post",
+      "ready",
+    ]);
+    for (const [key, value] of Object.entries(process)) expect(value.description, key).toBeTruthy();
+  });
+});

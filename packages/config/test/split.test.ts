@@ -1,0 +1,53 @@
+// The command-string grammar: words, quotes, escapes, and the errors.
+import { describe, expect, it } from "vitest";
+import { joinCommand, splitCommand } from "../src/index.js";
+
+describe("splitCommand", () => {
+  it.each([
+    ["a b c", ["a", "b", "c"]],
+    ["  a \t b\n c  ", ["a", "b", "c"]],
+    ["echo 'hello world'", ["echo", "hello world"]],
+    ['echo "hello world"', ["echo", "hello world"]],
+    ['a"b c"d', ["ab cd"]],
+    ["echo '' x", ["echo", "", "x"]],
+    ['echo ""', ["echo", ""]],
+    ["a\\ b", ["a b"]],
+    ["a\\'b", ["a'b"]],
+    ["'a\\b'", ["a\\b"]],
+    ['"a\\"b"', ['a"b']],
+    ['"it\'s"', ["it's"]],
+    ["'say \"hi\"'", ['say "hi"']],
+    ["echo $HOME | wc", ["echo", "$HOME", "|", "wc"]],
+    ["x {{ NAME }}", ["x", "{{", "NAME", "}}"]],
+    ["x '{{ NAME }}'", ["x", "{{ NAME }}"]],
+  ])("%j", (line, argv) => {
+    expect(splitCommand(line)).toEqual({ ok: true, argv });
+  });
+
+  it.each([
+    ["", "empty command"],
+    [" \t\n", "empty command"],
+    ["echo 'x", "unterminated single quote (opened at character 6)"],
+    ['echo "x', "unterminated double quote (opened at character 6)"],
+    ['echo "x\\"', "unterminated double quote (opened at character 6)"],
+    ["echo x\\", "command ends with a lone backslash"],
+  ])("rejects %j", (line, error) => {
+    expect(splitCommand(line)).toEqual({ ok: false, error });
+  });
+});
+
+describe("joinCommand", () => {
+  it.each([
+    [["nginx", "-g", "daemon off;"], "nginx -g 'daemon off;'"],
+    [["echo", "it's"], '"echo" "it\'s"'.replace('"echo"', "echo")],
+    [["echo", ""], "echo ''"],
+    [["run", "{{DB}}", "a=b"], "run {{DB}} a=b"],
+  ])("%j reads as %s", (argv, line) => {
+    expect(joinCommand(argv)).toBe(line);
+  });
+
+  it("round-trips through splitCommand", () => {
+    const samples = [["a", " b ", "c'd", 'e"f', "g\\h", "", "$x", "\t"], ["only"]];
+    for (const argv of samples) expect(splitCommand(joinCommand(argv))).toEqual({ ok: true, argv });
+  });
+});
