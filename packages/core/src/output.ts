@@ -5,6 +5,7 @@
 // complete line with its prefix and hand it to the destination with one write(). Lines are only
 // decoded into strings for JSON output or when someone listens to that process's lines.
 
+import { encodeText } from "./encode-text.js";
 import {
   JsonPrefix,
   type LabelStyle,
@@ -57,7 +58,8 @@ export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 
 const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
-type Writer = (lines: LineSplitter) => void;
+/** Writes the records `lines` just found; `chunk` is the buffer most of them lie in (if any). */
+type Writer = (lines: LineSplitter, chunk: Buffer | null) => void;
 
 export class OutputRelay {
   private readonly json: boolean;
@@ -98,16 +100,15 @@ export class OutputRelay {
     const write = this.json ? this.jsonWriter(frozen, sink) : this.textWriter(frozen, sink);
     return new Promise((resolve) => {
       let done = false;
-      const onData = (chunk: Buffer | string): void => {
-        if (splitter.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk) !== 0) {
-          write(splitter);
-        }
+      const onData = (data: Buffer | string): void => {
+        const chunk = typeof data === "string" ? Buffer.from(data) : data;
+        if (splitter.push(chunk) !== 0) write(splitter, chunk);
       };
       const finish = (): void => {
         if (done) return;
         done = true;
         source.removeListener("data", onData);
-        if (splitter.end() !== 0) write(splitter);
+        if (splitter.end() !== 0) write(splitter, null);
         sink.remove(source);
         this.splitters.delete(splitter);
         resolve();
@@ -190,17 +191,8 @@ export class OutputRelay {
     const listeners = this.listenersOf(origin.process);
     const timed = this.clock !== null;
     const now = this.now;
-    return (lines) => {
-      const head = prefix.at(timed ? Math.floor(now()) : 0);
-      const { bufs, starts, ends, count } = lines;
-      const out = Buffer.allocUnsafe(lines.bytes + count * (head.length + 1));
-      let o = 0;
-      for (let i = 0; i < count; i++) {
-        o += head.copy(out, o);
-        o += bufs[i]!.copy(out, o, starts[i], ends[i]);
-        out[o++] = 0x0a;
-      }
-      sink.write(out);
+    return (lines, chunk) => {
+      sink.write(encodeText(lines, chunk, prefix.at(timed ? Math.floor(now()) : 0)));
       if (listeners.size !== 0) this.notify(lines, listeners, origin);
     };
   }
