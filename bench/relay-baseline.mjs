@@ -1,0 +1,50 @@
+// A minimal plain-Node line relay, the yardstick Ground Control's relay must at least match:
+// decode each chunk, split it, prefix every line with a timestamp and the name, one write per chunk.
+//
+//   node bench/relay-baseline.mjs NAME=COMMAND [NAME=COMMAND…]   (COMMAND run by /bin/sh -c)
+
+import { spawn } from "node:child_process";
+import { pathToFileURL } from "node:url";
+
+/** Relays `source` line by line to `destination`, pausing while `destination` is full. */
+export function relayBaseline(source, name, destination) {
+  return new Promise((resolve) => {
+    let tail = "";
+    source.setEncoding("utf8");
+    source.on("data", (text) => {
+      const lines = (tail + text).split("\n");
+      tail = lines.pop();
+      if (lines.length === 0) return;
+      const prefix = `${new Date().toISOString()} ${name} | `;
+      if (!destination.write(`${prefix}${lines.join(`\n${prefix}`)}\n`)) {
+        source.pause();
+        destination.once("drain", () => source.resume());
+      }
+    });
+    source.on("end", () => {
+      if (tail !== "") destination.write(`${new Date().toISOString()} ${name} | ${tail}\n`);
+      resolve();
+    });
+  });
+}
+
+async function main(specs) {
+  const width = Math.max(...specs.map((spec) => spec.split("=")[0].length));
+  await Promise.all(
+    specs.map((spec) => {
+      const at = spec.indexOf("=");
+      const name = spec.slice(0, at).padEnd(width);
+      const child = spawn("/bin/sh", ["-c", spec.slice(at + 1)], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      return Promise.all([
+        relayBaseline(child.stdout, name, process.stdout),
+        relayBaseline(child.stderr, name, process.stderr),
+      ]);
+    }),
+  );
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  await main(process.argv.slice(2));
+}
