@@ -1,5 +1,8 @@
 // Bundles the CLI and its dependencies into one file that needs only node (and koffi's binary).
+import { readFileSync } from "node:fs";
 import { build } from "esbuild";
+
+const { version } = JSON.parse(readFileSync(new URL("package.json", import.meta.url), "utf8"));
 
 await build({
   entryPoints: ["src/main.ts"],
@@ -12,4 +15,6 @@ await build({
   // koffi loads a native binary relative to its own files: keep it a real dependency.
   external: ["koffi"],
   legalComments: "none",
+  // `groundcontrol --version` without reading package.json at run time.
+  define: { __GROUNDCONTROL_VERSION__: JSON.stringify(version) },
 });

@@ -1,2 +1,57 @@
 // The groundcontrol executable: maps argv to an action and an exit status.
-export {};
+// Each action's module is imported only when it is chosen, so `--help` or `--version` never
+// load the config parser and a run never loads the JSON Schema generator.
+import { type Action, parseArgs } from "./args.js";
+import { HELP } from "./help.js";
+
+// Replaced with the package version when the CLI is bundled (build.mjs).
+declare const __GROUNDCONTROL_VERSION__: string | undefined;
+const VERSION = typeof __GROUNDCONTROL_VERSION__ === "string" ? __GROUNDCONTROL_VERSION__ : "dev";
+
+async function perform(action: Action): Promise<number> {
+  switch (action.kind) {
+    case "usage-error":
+      process.stderr.write(`groundcontrol: ${action.message}\nTry 'groundcontrol --help'.\n`);
+      return 2;
+    case "help":
+      process.stdout.write(HELP);
+      return 0;
+    case "version":
+      process.stdout.write(`groundcontrol ${VERSION}\n`);
+      return 0;
+    case "print-schema": {
+      const { jsonSchemaText } = await import("@groundcontrol/config");
+      process.stdout.write(jsonSchemaText());
+      return 0;
+    }
+    case "check": {
+      const { check } = await import("./check.js");
+      const result = await check(action.config, { json: action.json });
+      process.stdout.write(result.stdout);
+      process.stderr.write(result.stderr);
+      return result.exitCode;
+    }
+    case "run": {
+      const { runConfig } = await import("./run.js");
+      return runConfig(action.config);
+    }
+  }
+}
+
+/** Exits once what was written to stdout and stderr has been handed over (pipes may lag). */
+function exit(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write("", done);
+  process.stderr.write("", done);
+}
+
+perform(parseArgs(process.argv.slice(2), process.env)).then(exit, (error: unknown) => {
+  // Never a stack trace: say what went wrong in one line.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`groundcontrol: ${message}\n`);
+  exit(1);
+});

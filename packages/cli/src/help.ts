@@ -1,0 +1,20 @@
+// The text of `groundcontrol --help`.
+
+export const HELP = `Usage:
+  groundcontrol [CONFIG]                 run the processes in CONFIG
+  groundcontrol --check [--json] [CONFIG]
+                                         validate CONFIG and print its start/stop plan
+  groundcontrol --print-schema           print the JSON Schema of the config file
+  groundcontrol --version | --help
+
+CONFIG defaults to $GROUNDCONTROL_CONFIG, then ./groundcontrol.toml.
+"--" ends the options (for a config path that starts with "-").
+
+Signals: SIGTERM, SIGINT and SIGQUIT shut down gracefully (a second one cuts
+stop timeouts short); SIGHUP, SIGUSR1 and SIGUSR2 are passed to every running
+process. BREAK_GLASS=1 starts nothing and waits, for repairs.
+
+Exit status: 0 after a graceful shutdown; the failing command's status when a
+pre or run command failed; 1 for other startup failures; 2 for usage and
+config errors.
+`;

@@ -1,0 +1,83 @@
+// Renders a Plan for people: startup phase by phase, then the reverse shutdown order.
+import { formatDuration, joinCommand } from "@groundcontrol/config";
+import type { Plan, PlanCommand, PlanEnv, PlanReady, ShutdownPhase } from "./plan.js";
+
+const INDENT = "       ";
+
+export function renderPlan(plan: Plan): string {
+  const lines: string[] = [];
+  const { settings } = plan;
+  const count = plan.startup.length === 1 ? "1 process" : `${plan.startup.length} processes`;
+  lines.push(`${plan.config}: valid (${count})`);
+  lines.push(
+    `log format: ${settings.logFormat}, timestamps ${settings.suppressTimestamps ? "suppressed" : "shown"}; shutdown deadline: ${
+      settings.shutdownTimeoutMs === null ? "none" : formatDuration(settings.shutdownTimeoutMs)
+    }`,
+  );
+  lines.push(`[env]: ${settings.env.length > 0 ? settings.env.join(", ") : "(none)"}`);
+
+  lines.push("", "Startup, in order:");
+  plan.startup.forEach((entry, index) => {
+    lines.push(
+      `  ${index + 1}. ${entry.process}${entry.oneShot ? " (one-shot: no run command)" : ""}`,
+    );
+    if (entry.phases.length === 0) lines.push(`${INDENT}(nothing to start)`);
+    for (const phase of entry.phases) {
+      lines.push(...renderCommand(phase.phase, phase));
+      if (phase.phase === "run") lines.push(renderReady(phase.ready));
+    }
+  });
+
+  lines.push("", "Shutdown, in reverse order:");
+  plan.shutdown.forEach((entry, index) => {
+    lines.push(
+      `  ${index + 1}. ${entry.process}${entry.oneShot ? " (one-shot: nothing to stop)" : ""}`,
+    );
+    if (entry.phases.length === 0) lines.push(`${INDENT}(nothing to do)`);
+    for (const phase of entry.phases) lines.push(...renderShutdownPhase(phase));
+  });
+  return `${lines.join("\n")}\n`;
+}
+
+function renderCommand(label: string, command: PlanCommand): string[] {
+  const details = [`user: ${command.user ?? "(inherited)"}`];
+  if (command.cwd !== null) details.push(`cwd: ${command.cwd}`);
+  details.push(`env: ${renderEnv(command.env)}`);
+  return [
+    `${INDENT}${label.padEnd(5)} ${joinCommand(command.argv)}`,
+    `${INDENT}      ${details.join("; ")}`,
+  ];
+}
+
+function renderEnv(env: PlanEnv): string {
+  const parts: string[] = [];
+  if (env.onlyEnv === null) {
+    parts.push("inherits all");
+    if (env.envTable.length > 0) parts.push(`[env] ${env.envTable.join(", ")}`);
+  } else {
+    parts.push(`only ${env.onlyEnv.join(", ")}`);
+  }
+  if (env.commandEnv.length > 0) parts.push(`own env ${env.commandEnv.join(", ")}`);
+  return parts.join(" + ");
+}
+
+function renderReady(ready: PlanReady | null): string {
+  if (ready === null) return `${INDENT}ready at once (no ready check)`;
+  const timing = `timeout ${formatDuration(ready.timeoutMs)}`;
+  const every =
+    ready.check === "log" || ready.check === "fd"
+      ? ""
+      : `, every ${formatDuration(ready.intervalMs)}`;
+  const target = ready.command ? joinCommand(ready.command.argv) : ready.target;
+  const lines = `${INDENT}ready when ${ready.check} ${target} (${timing}${every})`;
+  if (!ready.command) return lines;
+  const [, details] = renderCommand("", ready.command);
+  return `${lines}\n${details}`;
+}
+
+function renderShutdownPhase(phase: ShutdownPhase): string[] {
+  if (phase.phase === "post") return renderCommand("post", phase);
+  const kill = `SIGKILL to its process group after ${formatDuration(phase.stopTimeoutMs)}`;
+  if (phase.signal !== null) return [`${INDENT}stop  ${phase.signal}; ${kill}`];
+  return [...renderCommand("stop", phase), `${INDENT}      then ${kill} if still running`];
+}

@@ -1,0 +1,172 @@
+// The start/stop plan of a Spec as data: what `--check` prints and `--check --json` emits.
+// It names environment variables but never carries their values.
+import {
+  type CommandSpec,
+  DEFAULTS,
+  type ProcessSpec,
+  type ReadyCheck,
+  type Spec,
+} from "@groundcontrol/core";
+
+/** The variables a command gets, by name. */
+export interface PlanEnv {
+  /** True without `only-env`: the command inherits Ground Control's whole environment. */
+  inheritsAll: boolean;
+  /** With `only-env`: PATH plus the listed names (null when the command inherits all). */
+  onlyEnv: string[] | null;
+  /** Names from `[env]` the command receives (all of them, or those `only-env` lets through). */
+  envTable: string[];
+  /** Names from the command's own `env` table. */
+  commandEnv: string[];
+}
+
+export interface PlanCommand {
+  /** Program first; `{{NAME}}` is shown as written (it is expanded when the command starts). */
+  argv: string[];
+  /** null: Ground Control's own user. */
+  user: string | null;
+  /** null: Ground Control's working directory. */
+  cwd: string | null;
+  env: PlanEnv;
+}
+
+export interface PlanReady {
+  check: ReadyCheck["kind"];
+  /** What is checked, in words: "127.0.0.1:5432", a URL, a path, a pattern, "fd 3", or argv. */
+  target: string;
+  /** Set for `command` checks only. */
+  command: PlanCommand | null;
+  timeoutMs: number;
+  intervalMs: number;
+}
+
+export type StartupPhase =
+  | ({ phase: "pre" } & PlanCommand)
+  | ({ phase: "run"; ready: PlanReady | null } & PlanCommand);
+
+export type ShutdownPhase =
+  | { phase: "stop"; signal: NodeJS.Signals; stopTimeoutMs: number }
+  | ({ phase: "stop"; signal: null; stopTimeoutMs: number } & PlanCommand)
+  | ({ phase: "post" } & PlanCommand);
+
+export interface Plan {
+  valid: true;
+  config: string;
+  settings: {
+    logFormat: string;
+    suppressTimestamps: boolean;
+    /** null: no deadline for the whole shutdown. */
+    shutdownTimeoutMs: number | null;
+    /** Names defined in `[env]`. */
+    env: string[];
+  };
+  /** In start order. */
+  startup: { process: string; oneShot: boolean; phases: StartupPhase[] }[];
+  /** In stop order: the reverse of startup. */
+  shutdown: { process: string; oneShot: boolean; phases: ShutdownPhase[] }[];
+}
+
+export function buildPlan(spec: Spec, config: string): Plan {
+  const envTable = Object.keys(spec.env ?? {});
+  const describe = (command: CommandSpec) => describeCommand(command, envTable);
+  return {
+    valid: true,
+    config,
+    settings: {
+      logFormat: spec.logFormat ?? DEFAULTS.logFormat,
+      suppressTimestamps: spec.suppressTimestamps ?? DEFAULTS.suppressTimestamps,
+      shutdownTimeoutMs: spec.shutdownTimeoutMs ?? null,
+      env: envTable,
+    },
+    startup: spec.processes.map((process) => ({
+      process: process.name,
+      oneShot: !process.run,
+      phases: startupPhases(process, describe),
+    })),
+    shutdown: spec.processes
+      .map((process) => ({
+        process: process.name,
+        oneShot: !process.run,
+        phases: shutdownPhases(process, describe),
+      }))
+      .reverse(),
+  };
+}
+
+type Describe = (command: CommandSpec) => PlanCommand;
+
+function startupPhases(process: ProcessSpec, describe: Describe): StartupPhase[] {
+  const phases: StartupPhase[] = [];
+  if (process.pre) phases.push({ phase: "pre", ...describe(process.pre) });
+  if (process.run) {
+    const ready = process.ready ? describeReady(process.ready.check, describe) : null;
+    phases.push({
+      phase: "run",
+      ...describe(process.run),
+      ready: ready && {
+        ...ready,
+        timeoutMs: process.ready?.timeoutMs ?? DEFAULTS.readyTimeoutMs,
+        intervalMs: process.ready?.intervalMs ?? DEFAULTS.readyIntervalMs,
+      },
+    });
+  }
+  return phases;
+}
+
+function shutdownPhases(process: ProcessSpec, describe: Describe): ShutdownPhase[] {
+  const phases: ShutdownPhase[] = [];
+  if (process.run) {
+    const stop = process.stop ?? DEFAULTS.stop;
+    const stopTimeoutMs = process.stopTimeoutMs ?? DEFAULTS.stopTimeoutMs;
+    phases.push(
+      stop.kind === "signal"
+        ? { phase: "stop", signal: stop.signal, stopTimeoutMs }
+        : { phase: "stop", signal: null, stopTimeoutMs, ...describe(stop.command) },
+    );
+  }
+  if (process.post) phases.push({ phase: "post", ...describe(process.post) });
+  return phases;
+}
+
+function describeCommand(command: CommandSpec, envTable: string[]): PlanCommand {
+  const onlyEnv = command.onlyEnv ? unique(["PATH", ...command.onlyEnv]) : null;
+  return {
+    argv: [command.program, ...command.args],
+    user: command.user ?? null,
+    cwd: command.cwd ?? null,
+    env: {
+      inheritsAll: onlyEnv === null,
+      onlyEnv,
+      envTable: onlyEnv ? envTable.filter((name) => onlyEnv.includes(name)) : envTable,
+      commandEnv: Object.keys(command.env ?? {}),
+    },
+  };
+}
+
+function describeReady(
+  check: ReadyCheck,
+  describe: Describe,
+): Omit<PlanReady, "timeoutMs" | "intervalMs"> {
+  switch (check.kind) {
+    case "tcp": {
+      const host = check.host.includes(":") ? `[${check.host}]` : check.host;
+      return { check: "tcp", target: `${host}:${check.port}`, command: null };
+    }
+    case "http":
+      return { check: "http", target: check.url, command: null };
+    case "file":
+      return { check: "file", target: check.path, command: null };
+    case "log":
+      return { check: "log", target: check.pattern, command: null };
+    case "fd":
+      return { check: "fd", target: `fd ${check.fd}`, command: null };
+    case "command": {
+      const command = describe(check.command);
+      return { check: "command", target: command.argv.join(" "), command };
+    }
+  }
+}
+
+function unique(names: string[]): string[] {
+  return [...new Set(names)];
+}
