@@ -5,6 +5,7 @@
 // complete line with its prefix and hand it to the destination with one write(). Lines are only
 // decoded into strings for JSON output or when someone listens to that process's lines.
 
+import { isAscii } from "node:buffer";
 import { encodeText } from "./encode-text.js";
 import {
   JsonPrefix,
@@ -204,14 +205,21 @@ export class OutputRelay {
     const listeners = this.listenersOf(origin.process);
     const timed = this.clock !== null;
     const now = this.now;
-    return (lines) => {
+    return (lines, chunk) => {
       const head = prefix.at(timed ? Math.floor(now()) : 0);
       const { bufs, starts, ends, count } = lines;
-      let text = "";
+      // An ASCII chunk (the usual case) is decoded once; its lines are then slices of one string.
+      const ascii = chunk !== null && isAscii(chunk) ? chunk.toString("latin1") : null;
+      const records = new Array<string>(count);
       for (let i = 0; i < count; i++) {
-        text += `${head}${JSON.stringify(bufs[i]!.toString("utf8", starts[i], ends[i]))}}\n`;
+        const buf = bufs[i]!;
+        const line =
+          ascii !== null && buf === chunk
+            ? ascii.slice(starts[i], ends[i])
+            : buf.toString("utf8", starts[i], ends[i]);
+        records[i] = `${head}${JSON.stringify(line)}}\n`;
       }
-      sink.write(text);
+      sink.write(records.join(""));
       if (listeners.size !== 0) this.notify(lines, listeners, origin);
     };
   }
