@@ -142,3 +142,35 @@ describe("OutputRelay with a failing destination", () => {
     expect(relay.stats().droppedBytes).toBeGreaterThanOrEqual(100_000);
   });
 });
+
+describe("OutputRelay edges", () => {
+  it("accepts a source that was given an encoding (string chunks)", async () => {
+    const { relay, out } = collectingRelay();
+    const source = new PassThrough();
+    source.setEncoding("utf8");
+    const done = relay.attach(source, app);
+    source.end("été\nfin");
+    await done;
+    expect(out.lines()).toEqual(["app           | été", "app           | fin"]);
+  });
+
+  it("stops listening to its destinations on close", () => {
+    const out = new Collector();
+    const before = out.listenerCount("error") + out.listenerCount("close");
+    const relay = new OutputRelay({
+      format: "text",
+      timestamps: false,
+      color: false,
+      names: [],
+      stdout: out,
+      stderr: out,
+    });
+    expect(out.listenerCount("error") + out.listenerCount("close")).toBeGreaterThan(before);
+    relay.close();
+    expect(out.listenerCount("error") + out.listenerCount("close")).toBe(before);
+  });
+
+  it("rejects a maxLineBytes too small at construction", () => {
+    expect(() => collectingRelay({ maxLineBytes: 2 })).toThrow(RangeError);
+  });
+});
