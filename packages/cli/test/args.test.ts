@@ -1,0 +1,62 @@
+// The argv parser: every action, the config path defaults, and every usage error.
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CONFIG, parseArgs } from "../src/args.js";
+
+const noEnv = {};
+
+describe("parseArgs", () => {
+  it.each([
+    [[], { kind: "run", config: DEFAULT_CONFIG }],
+    [["app.toml"], { kind: "run", config: "app.toml" }],
+    [["--check"], { kind: "check", config: DEFAULT_CONFIG, json: false }],
+    [["--check", "app.toml"], { kind: "check", config: "app.toml", json: false }],
+    [["app.toml", "--check"], { kind: "check", config: "app.toml", json: false }],
+    [["--check", "--json", "app.toml"], { kind: "check", config: "app.toml", json: true }],
+    [["--json", "--check"], { kind: "check", config: DEFAULT_CONFIG, json: true }],
+    [["--print-schema"], { kind: "print-schema" }],
+    [["--version"], { kind: "version" }],
+    [["-V"], { kind: "version" }],
+    [["--help"], { kind: "help" }],
+    [["-h"], { kind: "help" }],
+    [["--", "--check"], { kind: "run", config: "--check" }],
+    [["--check", "--", "-weird.toml"], { kind: "check", config: "-weird.toml", json: false }],
+    [["-"], { kind: "run", config: "-" }],
+  ])("%j", (argv, action) => {
+    expect(parseArgs(argv, noEnv)).toEqual(action);
+  });
+
+  it("takes the config path from $GROUNDCONTROL_CONFIG when no argument names one", () => {
+    const env = { GROUNDCONTROL_CONFIG: "/etc/gc.toml" };
+    expect(parseArgs([], env)).toEqual({ kind: "run", config: "/etc/gc.toml" });
+    expect(parseArgs(["--check"], env)).toEqual({
+      kind: "check",
+      config: "/etc/gc.toml",
+      json: false,
+    });
+    expect(parseArgs(["mine.toml"], env)).toEqual({ kind: "run", config: "mine.toml" });
+  });
+
+  it("ignores an empty $GROUNDCONTROL_CONFIG", () => {
+    expect(parseArgs([], { GROUNDCONTROL_CONFIG: "" })).toEqual({
+      kind: "run",
+      config: DEFAULT_CONFIG,
+    });
+  });
+
+  it.each([
+    [["--bogus"], 'unknown option "--bogus"'],
+    [["-x", "app.toml"], 'unknown option "-x"'],
+    [["--check=app.toml"], 'unknown option "--check=app.toml"'],
+    [["--json"], "--json goes with --check"],
+    [["--json", "app.toml"], "--json goes with --check"],
+    [["--check", "--print-schema"], "--check and --print-schema cannot be used together"],
+    [["--version", "--help"], "--version and --help cannot be used together"],
+    [["--check", "--check"], "--check and --check cannot be used together"],
+    [["a.toml", "b.toml"], "expected one config file, got 2: a.toml b.toml"],
+    [["--print-schema", "a.toml"], "--print-schema takes no config file"],
+    [["--version", "a.toml"], "--version takes no config file"],
+    [[""], "the config file path is empty"],
+  ])("rejects %j", (argv, message) => {
+    expect(parseArgs(argv, noEnv)).toEqual({ kind: "usage-error", message });
+  });
+});
