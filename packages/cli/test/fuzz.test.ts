@@ -211,7 +211,7 @@ const MUTATIONS: ((bytes: Buffer, rand: Random) => Buffer)[] = [
 
 /** One to three mutations of one of the valid configs. */
 function mutant(rand: Random): Buffer {
-  let bytes = Buffer.from(pick(rand, VALID_CONFIGS));
+  let bytes: Buffer = Buffer.from(pick(rand, VALID_CONFIGS));
   const count = 1 + int(rand, 3);
   for (let i = 0; i < count; i++) bytes = pick(rand, MUTATIONS)(bytes, rand);
   return bytes;
