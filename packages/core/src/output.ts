@@ -81,13 +81,13 @@ export class OutputRelay {
     this.now = options.now ?? Date.now;
     this.style = { width: labelWidth(options.names), color: options.color };
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    checkMaxLineBytes(this.maxLineBytes);
     this.minLevel = LEVELS[options.logLevel ?? "info"];
     for (const name of options.names) {
       if (!this.colors.has(name)) this.colors.set(name, this.colors.size);
     }
     this.out = new Sink(options.stdout);
     this.err = options.stderr === options.stdout ? this.out : new Sink(options.stderr);
-    checkMaxLineBytes(this.maxLineBytes);
   }
 
   /**
