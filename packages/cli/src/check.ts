@@ -1,8 +1,6 @@
 // `groundcontrol --check [--json] CONFIG`: validates a config and renders its plan. It returns
 // what to print instead of printing, so tests (and the fuzzer) run the very same code in-process.
 import { ConfigError, loadConfig } from "@groundcontrol/config";
-import { buildPlan } from "./plan.js";
-import { renderPlan } from "./plan-text.js";
 
 export interface CheckResult {
   /** 0: valid; 2: invalid or unreadable. */
@@ -13,9 +11,14 @@ export interface CheckResult {
 
 export async function check(config: string, options: { json: boolean }): Promise<CheckResult> {
   try {
-    const plan = buildPlan(await loadConfig(config), config);
-    const stdout = options.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan);
-    return { exitCode: 0, stdout, stderr: "" };
+    const spec = await loadConfig(config);
+    // The plan needs core (for its DEFAULTS), which takes a while to load: only for valid files.
+    const { buildPlan } = await import("./plan.js");
+    const plan = buildPlan(spec, config);
+    if (options.json)
+      return { exitCode: 0, stdout: `${JSON.stringify(plan, null, 2)}\n`, stderr: "" };
+    const { renderPlan } = await import("./plan-text.js");
+    return { exitCode: 0, stdout: renderPlan(plan), stderr: "" };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const report = { valid: false, config, issues: error.issues };
