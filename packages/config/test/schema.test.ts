@@ -65,4 +65,16 @@ describe("JSON Schema", () => {
     ]);
     for (const [key, value] of Object.entries(process)) expect(value.description, key).toBeTruthy();
   });
+
+  it("uses only regex syntax that Taplo's (Rust) regex engine reads the same way", () => {
+    const patterns = [...jsonSchemaText().matchAll(/"pattern": ("(?:[^"\\]|\\.)*")/g)].map(
+      (match) => JSON.parse(match[1]!) as string,
+    );
+    expect(patterns.length).toBeGreaterThan(3);
+    for (const pattern of patterns) {
+      // Rust's regex has no \0 and reads \u only as exactly four hex digits: use \xNN.
+      expect(pattern, pattern).not.toMatch(/\\(0|u)/);
+      expect(() => new RegExp(pattern, "u"), pattern).not.toThrow();
+    }
+  });
 });

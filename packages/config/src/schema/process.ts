@@ -14,7 +14,7 @@ const processEntries = {
   name: v.pipe(
     v.string(expected(NAME)),
     v.minLength(1, expected(NAME)),
-    v.regex(/^[^\u0000-\u001f\u007f]+$/, expected(NAME)),
+    v.regex(/^[^\x00-\x1f\x7f]+$/, expected(NAME)),
     v.title("Name"),
     v.description("Unique; shown in every log line."),
   ),

@@ -5,7 +5,7 @@ import { byType } from "./by-type.js";
 import { expected } from "./messages.js";
 
 /** A variable name: anything a process environment can hold as a name. */
-export const ENV_NAME_PATTERN = /^[^=\0]+$/;
+export const ENV_NAME_PATTERN = /^[^=\x00]+$/;
 
 /** Docker's USER forms: `name`, `uid`, `name:group`, `uid:gid` (either half may be numeric). */
 export const USER_PATTERN = /^[^\s:]+(?::[^\s:]+)?$/;
