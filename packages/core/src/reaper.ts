@@ -46,7 +46,8 @@ export interface Reaper {
   readonly stats: Readonly<ReaperStats>;
   /** Runs one reaping round now; returns how many orphans it reaped. */
   reap(): number;
-  /** Stops listening for SIGCHLD and stops tracking spawned children. */
+  /** Stops listening for SIGCHLD. Spawned children stay tracked, so a reaper started later
+   * still knows which children are its own. */
   stop(): void;
 }
 
@@ -220,7 +221,6 @@ class ActiveReaper implements Reaper {
     process.off("SIGCHLD", this.onSignal);
     if (this.retry !== undefined) clearImmediate(this.retry);
     this.retry = undefined;
-    untrackChildProcesses();
     if (current === this) current = undefined;
   }
 }
