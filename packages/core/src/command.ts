@@ -1,7 +1,8 @@
 // Runs one OS program in its own process group and hands back a handle: pid, exit, signals.
-import { type ChildProcess, spawn, type StdioOptions } from "node:child_process";
+import { type ChildProcess, type StdioOptions, spawn } from "node:child_process";
 import type { Readable } from "node:stream";
 import type { Env } from "./env.js";
+import { findProgram } from "./program.js";
 import type { Phase } from "./spec.js";
 import { type ExitStatus, spawnFailure } from "./status.js";
 
@@ -45,22 +46,28 @@ export class Command {
   readonly notify: Readable | undefined;
   #status: ExitStatus | undefined;
 
-  constructor(plan: LaunchPlan, process: string, phase: Phase, sink: OutputSink) {
+  constructor(plan: LaunchPlan, processName: string, phase: Phase, sink: OutputSink) {
     let child: ChildProcess | undefined;
     let failure: ExitStatus | undefined;
-    try {
-      child = spawn(plan.file, plan.args, {
-        env: plan.env,
-        cwd: plan.cwd,
-        uid: plan.uid,
-        gid: plan.gid,
-        stdio: stdioFor(plan.notifyFd),
-        // Its own process group, so a stop reaches every descendant that did not leave it.
-        detached: true,
-        windowsHide: true,
-      });
-    } catch (error) {
-      failure = spawnFailure(error as NodeJS.ErrnoException);
+    const lookup = findProgram(plan.file, plan.env.PATH, plan.cwd ?? process.cwd());
+    if ("code" in lookup) {
+      failure = { kind: "failed", ...lookup };
+    } else {
+      try {
+        child = spawn(lookup.found, plan.args, {
+          argv0: plan.file,
+          env: plan.env,
+          cwd: plan.cwd,
+          uid: plan.uid,
+          gid: plan.gid,
+          stdio: stdioFor(plan.notifyFd),
+          // Its own process group, so a stop reaches every descendant that did not leave it.
+          detached: true,
+          windowsHide: true,
+        });
+      } catch (error) {
+        failure = spawnFailure(error as NodeJS.ErrnoException);
+      }
     }
     this.pid = child?.pid;
     this.notify =
@@ -85,8 +92,12 @@ export class Command {
 
     const relayed = child
       ? Promise.all([
-          child.stdout ? sink.attach(child.stdout, { process, phase, stream: "stdout" }) : null,
-          child.stderr ? sink.attach(child.stderr, { process, phase, stream: "stderr" }) : null,
+          child.stdout
+            ? sink.attach(child.stdout, { process: processName, phase, stream: "stdout" })
+            : null,
+          child.stderr
+            ? sink.attach(child.stderr, { process: processName, phase, stream: "stderr" })
+            : null,
         ])
       : Promise.resolve([]);
     this.finished = this.exited.then(async (status) => {
