@@ -1,4 +1,81 @@
-// Runs a config file under a Supervisor: the CLI's default action. (Being written.)
-export async function runConfig(_configPath: string): Promise<number> {
-  throw new Error("not implemented yet");
+// The default action: load the config, run it under a Supervisor, and return the exit status.
+import { ConfigError, loadConfig } from "@groundcontrol/config";
+import { OutputRelay, type Spec, Supervisor, shouldColor } from "@groundcontrol/core";
+import { handleSignals, TERMINATION_SIGNALS } from "./signals.js";
+
+export async function runConfig(configPath: string): Promise<number> {
+  if (process.env.BREAK_GLASS !== undefined) return breakGlass(configPath);
+
+  let spec: Spec;
+  try {
+    spec = await loadConfig(configPath);
+  } catch (error) {
+    return reportConfigError(error);
+  }
+  const output = relayFor(spec);
+  const supervisor = new Supervisor(spec, { output, killOnHostExit: false });
+  const unhandle = handleSignals(supervisor);
+  supervisor.start().catch(() => {
+    // The StartupError is already logged, and wait() below carries the exit code.
+  });
+  const result = await supervisor.wait();
+  unhandle();
+  return result.exitCode;
+}
+
+function relayFor(spec: Pick<Spec, "processes" | "logFormat" | "suppressTimestamps">): OutputRelay {
+  return new OutputRelay({
+    format: spec.logFormat ?? "text",
+    timestamps: !spec.suppressTimestamps,
+    color: shouldColor(process.stdout, process.env),
+    names: spec.processes.map((p) => p.name),
+    stdout: process.stdout,
+    stderr: process.stderr,
+  });
+}
+
+/** Config errors go to stderr as they are: they name the file, line, key and what was expected. */
+function reportConfigError(error: unknown): number {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    return 2;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`groundcontrol: ${message}\n`);
+  return 2;
+}
+
+/**
+ * BREAK_GLASS: start nothing and stay up, so an operator can get into the machine and repair it.
+ * A broken config is one reason to break the glass, so its errors are logged, not fatal.
+ */
+async function breakGlass(configPath: string): Promise<number> {
+  let spec: Pick<Spec, "processes" | "logFormat" | "suppressTimestamps"> = { processes: [] };
+  let problem: string | undefined;
+  try {
+    spec = await loadConfig(configPath);
+  } catch (error) {
+    problem = error instanceof Error ? error.message : String(error);
+  }
+  // Handlers first: a signal that lands before them would kill us (or, as PID 1, be dropped).
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    for (const sig of TERMINATION_SIGNALS) process.once(sig, () => resolve(sig));
+  });
+  const output = relayFor({ ...spec, processes: [] });
+  output.log("warn", "BREAK_GLASS is set: no processes will be started");
+  if (problem !== undefined) output.log("error", `the config cannot be used as it is:\n${problem}`);
+  output.log(
+    "info",
+    "to leave break-glass mode, unset BREAK_GLASS and restart; SIGTERM, SIGINT or SIGQUIT exits now",
+  );
+  // Signal handlers alone do not keep Node's event loop alive; this timer does.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
+  const signal = await signalled;
+  clearInterval(keepAlive);
+  output.log(
+    "info",
+    `received ${signal}; leaving break-glass mode (remember to unset BREAK_GLASS)`,
+  );
+  await output.flush();
+  return 0;
 }
