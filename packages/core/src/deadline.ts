@@ -14,7 +14,8 @@ export class ShutdownClock {
   readonly #forceListeners = new Set<() => void>();
 
   constructor(shutdownTimeoutMs: number | undefined, now = Date.now()) {
-    this.#deadline = shutdownTimeoutMs === undefined ? Number.POSITIVE_INFINITY : now + shutdownTimeoutMs;
+    this.#deadline =
+      shutdownTimeoutMs === undefined ? Number.POSITIVE_INFINITY : now + shutdownTimeoutMs;
   }
 
   get forced(): boolean {
@@ -46,7 +47,10 @@ export class ShutdownClock {
       this.#forceListeners.add(onForce);
     });
     try {
-      return await Promise.race([promise.then((value) => ({ done: true as const, value })), expired]);
+      return await Promise.race([
+        promise.then((value) => ({ done: true as const, value })),
+        expired,
+      ]);
     } finally {
       clearTimeout(timer);
       if (onForce) this.#forceListeners.delete(onForce);

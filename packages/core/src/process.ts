@@ -158,9 +158,13 @@ export class ManagedProcess {
     } catch (error) {
       failure = messageOf(error);
     }
-    this.ctx.log("warn", `stop command of process "${this.name}" failed (${failure}); sending SIGTERM`, {
-      process: this.name,
-    });
+    this.ctx.log(
+      "warn",
+      `stop command of process "${this.name}" failed (${failure}); sending SIGTERM`,
+      {
+        process: this.name,
+      },
+    );
     run.signalGroup("SIGTERM");
   }
 

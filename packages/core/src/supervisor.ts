@@ -1,15 +1,21 @@
 // The orchestrator: starts processes in order, waits for a reason to stop, stops them in reverse.
 import { EventEmitter } from "node:events";
 import { onExit } from "signal-exit";
+import { shouldColor } from "./colors.js";
 import type { Command, OutputSink } from "./command.js";
 import { ShutdownClock } from "./deadline.js";
 import { baseEnvironment, type Env } from "./env.js";
 import { StartupError } from "./errors.js";
-import type { Hooks, HookName, ShutdownReason, SupervisorEvents, SupervisorResult } from "./events.js";
-import { type Logger, ManagedProcess, type ProcessContext, StartupInterrupted } from "./process.js";
-import { shouldColor } from "./colors.js";
+import type {
+  HookName,
+  Hooks,
+  ShutdownReason,
+  SupervisorEvents,
+  SupervisorResult,
+} from "./events.js";
 import { OutputRelay } from "./output.js";
 import type { UserLauncher } from "./prepare.js";
+import { type Logger, ManagedProcess, type ProcessContext, StartupInterrupted } from "./process.js";
 import { DEFAULTS, type Spec } from "./spec.js";
 import { exitCodeOf } from "./status.js";
 
@@ -66,10 +72,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       sink: this.#output,
       launchAs: options.launchAs ?? refuseUserSwitch,
       log: (level, msg, fields) => this.#output.log(level, msg, fields),
-      emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
+      emit: (event, ...args) =>
+        (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
       step: (name, event) => this.#step(name, event),
       track: (command) => this.#commands.add(command),
-      runExited: (proc, status) => this.#requestShutdown({ kind: "exit", process: proc.name, status }),
+      runExited: (proc, status) =>
+        this.#requestShutdown({ kind: "exit", process: proc.name, status }),
       onLine: (name, listener) => this.#output.onLine(name, listener),
     };
     this.#processes = spec.processes.map((p) => new ManagedProcess(p, context));
@@ -106,7 +114,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * come is cut short: process groups are SIGKILLed, `post` commands still run.
    */
   stop(options: { signal?: NodeJS.Signals; force?: boolean } = {}): Promise<SupervisorResult> {
-    this.#requestShutdown(options.signal ? { kind: "stop", signal: options.signal } : { kind: "stop" });
+    this.#requestShutdown(
+      options.signal ? { kind: "stop", signal: options.signal } : { kind: "stop" },
+    );
     if (options.force) {
       this.#forceRequested = true;
       this.#clock?.force();
@@ -119,7 +129,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     for (const proc of this.#processes) proc.signal(signal);
   }
 
-  async #run(startupDone: () => void, startupFailed: (e: StartupError) => void): Promise<SupervisorResult> {
+  async #run(
+    startupDone: () => void,
+    startupFailed: (e: StartupError) => void,
+  ): Promise<SupervisorResult> {
     // Embedded in someone's Node service: if that process dies (an unhandled signal, an uncaught
     // exception, process.exit) before we stopped, take our process groups down with it.
     const removeExitHook = this.#killOnHostExit ? onExit(() => this.#sweep()) : () => {};
@@ -197,7 +210,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   async #step(name: HookName, event: { process: string }): Promise<void> {
     this.emit(name as "process:starting", event);
-    const hook = this.#hooks[name] as ((e: { process: string }) => void | Promise<void>) | undefined;
+    const hook = this.#hooks[name] as
+      | ((e: { process: string }) => void | Promise<void>)
+      | undefined;
     await hook?.(event);
   }
 

@@ -20,7 +20,14 @@ function quietOutput(names: string[]) {
   let err = "";
   stdout.on("data", (c) => (out += c));
   stderr.on("data", (c) => (err += c));
-  const relay = new OutputRelay({ format: "text", timestamps: false, color: false, names, stdout, stderr });
+  const relay = new OutputRelay({
+    format: "text",
+    timestamps: false,
+    color: false,
+    names,
+    stdout,
+    stderr,
+  });
   return { relay, text: () => ({ out, err }) };
 }
 
@@ -158,7 +165,11 @@ describe("Supervisor", () => {
     await supervisor.start().catch(() => {});
     const result = await supervisor.wait();
     expect(result.exitCode).toBe(7);
-    expect(result.reason).toMatchObject({ kind: "exit", process: "b", status: { kind: "exited", code: 7 } });
+    expect(result.reason).toMatchObject({
+      kind: "exit",
+      process: "b",
+      status: { kind: "exited", code: 7 },
+    });
   });
 
   it("relays output with the process name and phase", async () => {
