@@ -55,6 +55,18 @@ describe("top-level settings", () => {
     );
   });
 
+  it("rejects [env] written as something other than a table", () => {
+    expect(oneIssue(`env = ["A=1"]\n${ONE}`)).toBe(
+      '1:1 env: expected a table of variables, such as { NAME = "value" }, got an array',
+    );
+  });
+
+  it("rejects a shutdown-timeout that is not a duration", () => {
+    expect(oneIssue(`shutdown-timeout = "forever"\n${ONE}`)).toBe(
+      '1:1 shutdown-timeout: expected a duration such as "250ms", "10s", "2m" or a number of seconds, got "forever"',
+    );
+  });
+
   it("rejects unknown top-level keys with a suggestion", () => {
     expect(oneIssue(`log_format = "json"\n${ONE}`)).toBe(
       '1:1 log_format: unknown key "log_format" (did you mean "log-format"?); expected one of: suppress_timestamps, suppress-timestamps, log-format, shutdown-timeout, env, processes',
@@ -91,6 +103,12 @@ describe("processes", () => {
     );
     expect(oneIssue('processes = ["a"]')).toBe(
       '1:14 processes[0]: expected a process table: write each process as [[processes]], got "a"',
+    );
+  });
+
+  it("needs a name, pointing at the [[processes]] header of the nameless one", () => {
+    expect(oneIssue('[[processes]]\nname = "a"\n\n[[processes]]\nrun = "b"\n')).toBe(
+      '4:1 processes[1].name: missing required key "name": every process needs a name',
     );
   });
 
