@@ -93,28 +93,51 @@ export class TextPrefix {
   }
 }
 
-/** The start of every JSON record of one origin, up to the `"line":` key. */
+/** The start of every JSON record of one origin, up to the opening quote of the line. */
 export class JsonPrefix {
   private readonly keys: string;
   private ms = Number.NaN;
-  private text: string;
+  private bytes: Buffer;
 
   constructor(
     origin: OutputOrigin,
     private readonly timestamps: TimestampCache | null,
   ) {
     const process = JSON.stringify(origin.process);
-    this.keys = `"process":${process},"phase":"${origin.phase}","stream":"${origin.stream}","line":`;
-    this.text = `{${this.keys}`;
+    this.keys = `"process":${process},"phase":"${origin.phase}","stream":"${origin.stream}","line":"`;
+    this.bytes = Buffer.from(`{${this.keys}`);
   }
 
-  at(ms: number): string {
+  at(ms: number): Buffer {
     if (this.timestamps !== null && ms !== this.ms) {
       this.ms = ms;
-      this.text = `{"time":"${this.timestamps.format(ms)}",${this.keys}`;
+      this.bytes = Buffer.from(`{"time":"${this.timestamps.format(ms)}",${this.keys}`);
     }
-    return this.text;
+    return this.bytes;
   }
+}
+
+/** What closes every JSON record after the line. */
+export const JSON_SUFFIX = Buffer.from('"}');
+
+// Bytes a JSON string may hold as they are: printable ASCII except `"` and `\`.
+const VERBATIM = new Uint8Array(256);
+VERBATIM.fill(1, 0x20, 0x80);
+VERBATIM[0x22] = 0;
+VERBATIM[0x5c] = 0;
+
+/**
+ * The escaped form of a line, without quotes, when it cannot go into a JSON string byte for byte;
+ * null when it can (then JSON.stringify would give exactly those bytes). Bytes that are not valid
+ * UTF-8 become U+FFFD, since a JSON string cannot carry them.
+ */
+export function jsonEscaped(buf: Buffer, start: number, end: number): Buffer | null {
+  for (let i = start; i < end; i++) {
+    if (VERBATIM[buf[i]!] === 0) {
+      return Buffer.from(JSON.stringify(buf.toString("utf8", start, end)).slice(1, -1));
+    }
+  }
+  return null;
 }
 
 /** One own message as text lines: each line of `msg` gets the prefix; fields follow as key=value. */

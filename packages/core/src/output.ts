@@ -5,10 +5,11 @@
 // complete line with its prefix and hand it to the destination with one write(). Lines are only
 // decoded into strings for JSON output or when someone listens to that process's lines.
 
-import { isAscii } from "node:buffer";
-import { encodeText } from "./encode-text.js";
+import { encodeRecords } from "./encode.js";
 import {
+  JSON_SUFFIX,
   JsonPrefix,
+  jsonEscaped,
   type LabelStyle,
   type LogFields,
   type LogLevel,
@@ -56,6 +57,8 @@ export interface OutputStats {
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
+
+const NO_SUFFIX = Buffer.alloc(0);
 
 const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
@@ -193,33 +196,25 @@ export class OutputRelay {
     const timed = this.clock !== null;
     const now = this.now;
     return (lines, chunk) => {
-      sink.write(encodeText(lines, chunk, prefix.at(timed ? Math.floor(now()) : 0)));
+      sink.write(
+        encodeRecords(lines, chunk, prefix.at(timed ? Math.floor(now()) : 0), NO_SUFFIX, null),
+      );
       if (listeners.size !== 0) this.notify(lines, listeners, origin);
     };
   }
 
-  // Lines are decoded as UTF-8: bytes that are not valid UTF-8 become U+FFFD, since JSON strings
-  // cannot carry them.
   private jsonWriter(origin: Readonly<OutputOrigin>, sink: Sink): Writer {
     const prefix = new JsonPrefix(origin, this.clock);
     const listeners = this.listenersOf(origin.process);
     const timed = this.clock !== null;
     const now = this.now;
+    const escaped: Array<Buffer | null> = [];
     return (lines, chunk) => {
-      const head = prefix.at(timed ? Math.floor(now()) : 0);
       const { bufs, starts, ends, count } = lines;
-      // An ASCII chunk (the usual case) is decoded once; its lines are then slices of one string.
-      const ascii = chunk !== null && isAscii(chunk) ? chunk.toString("latin1") : null;
-      const records = new Array<string>(count);
-      for (let i = 0; i < count; i++) {
-        const buf = bufs[i]!;
-        const line =
-          ascii !== null && buf === chunk
-            ? ascii.slice(starts[i], ends[i])
-            : buf.toString("utf8", starts[i], ends[i]);
-        records[i] = `${head}${JSON.stringify(line)}}\n`;
-      }
-      sink.write(records.join(""));
+      escaped.length = count;
+      for (let i = 0; i < count; i++) escaped[i] = jsonEscaped(bufs[i]!, starts[i]!, ends[i]!);
+      const head = prefix.at(timed ? Math.floor(now()) : 0);
+      sink.write(encodeRecords(lines, chunk, head, JSON_SUFFIX, escaped));
       if (listeners.size !== 0) this.notify(lines, listeners, origin);
     };
   }

@@ -80,3 +80,49 @@ describe("relay against a reference splitter", () => {
     }
   });
 });
+
+describe("JSON records against JSON.stringify", () => {
+  it("are byte for byte what JSON.stringify gives, for lines that need escaping or not", async () => {
+    const next = random(3);
+    const pieces = [
+      "plain",
+      " ",
+      '"',
+      "\\",
+      "\t",
+      "\x1b[1m",
+      "é",
+      "€",
+      "\u2028",
+      "\x7f",
+      "\r",
+      "\n",
+    ];
+    for (let round = 0; round < 200; round++) {
+      const parts: Buffer[] = [];
+      for (let i = next(60); i > 0; i--) {
+        // Now and then a byte that is not UTF-8.
+        parts.push(
+          next(15) === 0 ? Buffer.from([0xff]) : Buffer.from(pieces[next(pieces.length)]!),
+        );
+      }
+      const input = Buffer.concat(parts);
+      const chunks: Buffer[] = [];
+      for (let at = 0, size = 0; at < input.length; at += size) {
+        size = 1 + next(16);
+        chunks.push(input.subarray(at, at + size));
+      }
+      const { relay, out } = collectingRelay({ format: "json" });
+      await relayChunks(relay, chunks);
+      const expected = referenceRecords(input.toString("latin1"), 1 << 20).map(
+        (record) =>
+          `{"process":"app","phase":"run","stream":"stdout","line":${JSON.stringify(
+            Buffer.from(record, "latin1").toString("utf8"),
+          )}}\n`,
+      );
+      expect(out.bytes().toString("latin1")).toBe(
+        Buffer.from(expected.join("")).toString("latin1"),
+      );
+    }
+  });
+});
