@@ -6,6 +6,7 @@ import { CommandFailedError, messageOf, RunExitedError } from "./errors.js";
 import type { HookName, ProcessEvent, SupervisorEvents } from "./events.js";
 import { prepareCommand, type UserLauncher } from "./prepare.js";
 import { type ReadyTarget, waitReady } from "./ready.js";
+import { describeCheck } from "./ready-describe.js";
 import { type CommandSpec, DEFAULTS, type Phase, type ProcessSpec } from "./spec.js";
 import { describeStatus, type ExitStatus, isSuccess } from "./status.js";
 
@@ -27,6 +28,8 @@ export interface ProcessContext {
   step(name: HookName, event: ProcessEvent): Promise<void>;
   /** Every command started is remembered, so its process group can be swept at the end. */
   track(command: Command): void;
+  /** The clock of the shutdown under way (there is one once startup has been aborted). */
+  shutdownClock(): ShutdownClock;
   /** Called once when this process's `run` exits, whatever the reason. */
   runExited(process: ManagedProcess, status: ExitStatus): void;
   onLine(process: string, listener: (line: string) => void): () => void;
@@ -94,6 +97,13 @@ export class ManagedProcess {
         await waitReady(this.spec.ready, this.#readyTarget(run), abort);
         if (run.status) throw new RunExitedError(this.name, run.status);
         this.#gateOpen = true;
+        this.ctx.log(
+          "info",
+          `process "${this.name}" is ready (${describeCheck(this.spec.ready.check)})`,
+          {
+            process: this.name,
+          },
+        );
         await this.ctx.step("process:ready", event);
       }
     }
@@ -168,13 +178,20 @@ export class ManagedProcess {
     run.signalGroup("SIGTERM");
   }
 
-  /** Runs a command to completion. On abort it is asked to stop, then killed after stop-timeout. */
+  /**
+   * Runs a command to completion. On abort (a shutdown began) it is asked to stop, then killed
+   * when its stop-timeout, or what is left of the shutdown deadline, runs out.
+   */
   async #oneShot(phase: Phase, spec: CommandSpec, abort?: AbortSignal): Promise<ExitStatus> {
     const command = this.#spawn(phase, spec);
-    let killTimer: NodeJS.Timeout | undefined;
     const onAbort = () => {
       command.signalGroup("SIGTERM");
-      killTimer = setTimeout(() => command.signalGroup("SIGKILL"), this.stopTimeoutMs);
+      void this.ctx
+        .shutdownClock()
+        .within(command.finished, this.stopTimeoutMs)
+        .then((outcome) => {
+          if (!outcome.done) command.signalGroup("SIGKILL");
+        });
     };
     abort?.addEventListener("abort", onAbort, { once: true });
     try {
@@ -183,7 +200,6 @@ export class ManagedProcess {
       if (abort?.aborted) throw new StartupInterrupted();
       return status;
     } finally {
-      clearTimeout(killTimer);
       abort?.removeEventListener("abort", onAbort);
     }
   }

@@ -18,6 +18,7 @@ import type { UserLauncher } from "./prepare.js";
 import { type Logger, ManagedProcess, type ProcessContext, StartupInterrupted } from "./process.js";
 import { DEFAULTS, type Spec } from "./spec.js";
 import { exitCodeOf } from "./status.js";
+import { createUserLauncher } from "./user-switch.js";
 
 /** Where the supervisor sends its processes' output and its own messages. */
 export interface Output extends OutputSink {
@@ -53,7 +54,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #reasonArrived: () => void = () => {};
   readonly #reasonPromise: Promise<void>;
   #clock: ShutdownClock | undefined;
-  #forceRequested = false;
   #lifecycle: Promise<SupervisorResult> | undefined;
   #startupOutcome: Promise<void> | undefined;
   readonly #killOnHostExit: boolean;
@@ -70,12 +70,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const context: ProcessContext = {
       base: baseEnvironment(options.env ?? process.env, spec.env),
       sink: this.#output,
-      launchAs: options.launchAs ?? refuseUserSwitch,
+      launchAs: options.launchAs ?? createUserLauncher(),
       log: (level, msg, fields) => this.#output.log(level, msg, fields),
       emit: (event, ...args) =>
         (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
       step: (name, event) => this.#step(name, event),
       track: (command) => this.#commands.add(command),
+      shutdownClock: () => this.#shutdownClock(),
       runExited: (proc, status) =>
         this.#requestShutdown({ kind: "exit", process: proc.name, status }),
       onLine: (name, listener) => this.#output.onLine(name, listener),
@@ -117,10 +118,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#requestShutdown(
       options.signal ? { kind: "stop", signal: options.signal } : { kind: "stop" },
     );
-    if (options.force) {
-      this.#forceRequested = true;
-      this.#clock?.force();
-    }
+    if (options.force) this.#shutdownClock().force();
     return this.wait();
   }
 
@@ -176,11 +174,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#state = "stopping";
     this.emit("supervisor:stopping", { reason });
     this.#output.log("info", `shutting down: ${describeReason(reason)}`);
-    this.#clock = new ShutdownClock(this.#spec.shutdownTimeoutMs);
-    if (this.#forceRequested) this.#clock.force();
+    const clock = this.#shutdownClock();
     for (const proc of started.reverse()) {
       // The process that failed startup does not run its own `post`.
-      await proc.shutdown(this.#clock, { post: proc !== failed });
+      await proc.shutdown(clock, { post: proc !== failed });
     }
 
     // 4. Nothing survives: kill whatever is left in the process groups we created.
@@ -204,8 +201,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #requestShutdown(reason: ShutdownReason): void {
     if (this.#reason) return;
     this.#reason = reason;
+    // The deadline runs from the request, so a `pre` interrupted by it is bounded by it too.
+    this.#shutdownClock();
     this.#abortStartup.abort();
     this.#reasonArrived();
+  }
+
+  #shutdownClock(): ShutdownClock {
+    this.#clock ??= new ShutdownClock(this.#spec.shutdownTimeoutMs);
+    return this.#clock;
   }
 
   async #step(name: HookName, event: { process: string }): Promise<void> {
@@ -230,10 +234,6 @@ function defaultOutput(spec: Spec, env: NodeJS.ProcessEnv): Output {
     stdout: process.stdout,
     stderr: process.stderr,
   });
-}
-
-function refuseUserSwitch(user: string): never {
-  throw new Error(`cannot run as user "${user}": user switching is not available`);
 }
 
 function exitCodeFor(reason: ShutdownReason): number {
