@@ -15,6 +15,9 @@ await build({
   // koffi loads a native binary relative to its own files: keep it a real dependency.
   external: ["koffi"],
   legalComments: "none",
+  // core finds its exec-as helper through import.meta.url when used as a library; the bundle
+  // passes its own helper argv instead, so the empty import.meta here is never read.
+  logOverride: { "empty-import-meta": "silent" },
   // `groundcontrol --version` without reading package.json at run time.
   define: { __GROUNDCONTROL_VERSION__: JSON.stringify(version) },
 });

@@ -3,6 +3,7 @@
 // load the config parser and a run never loads the JSON Schema generator.
 import { type Action, parseArgs } from "./args.js";
 import { HELP } from "./help.js";
+import { EXEC_AS } from "./self.js";
 
 // Replaced with the package version when the CLI is bundled (build.mjs).
 declare const __GROUNDCONTROL_VERSION__: string | undefined;
@@ -49,9 +50,16 @@ function exit(code: number): void {
   process.stderr.write("", done);
 }
 
-perform(parseArgs(process.argv.slice(2), process.env)).then(exit, (error: unknown) => {
+if (process.argv[2] === EXEC_AS) {
+  // Not a user-facing mode: the helper that drops to a user with its groups, then execs.
+  void import("@groundcontrol/core").then(({ execAsMain }) => execAsMain(process.argv.slice(3)));
+} else {
+  perform(parseArgs(process.argv.slice(2), process.env)).then(exit, fail);
+}
+
+function fail(error: unknown): void {
   // Never a stack trace: say what went wrong in one line.
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`groundcontrol: ${message}\n`);
   exit(1);
-});
+}

@@ -1,10 +1,19 @@
 // The default action: load the config, run it under a Supervisor, and return the exit status.
 import { ConfigError, loadConfig } from "@groundcontrol/config";
-import { OutputRelay, type Spec, Supervisor, shouldColor } from "@groundcontrol/core";
+import {
+  createUserLauncher,
+  OutputRelay,
+  type Spec,
+  Supervisor,
+  shouldColor,
+} from "@groundcontrol/core";
+import { Init } from "./init.js";
+import { execAsHelper } from "./self.js";
 import { handleSignals, TERMINATION_SIGNALS } from "./signals.js";
 
 export async function runConfig(configPath: string): Promise<number> {
-  if (process.env.BREAK_GLASS !== undefined) return breakGlass(configPath);
+  const init = new Init();
+  if (process.env.BREAK_GLASS !== undefined) return breakGlass(configPath, init);
 
   let spec: Spec;
   try {
@@ -13,12 +22,19 @@ export async function runConfig(configPath: string): Promise<number> {
     return reportConfigError(error);
   }
   const output = relayFor(spec);
-  const supervisor = new Supervisor(spec, { output, killOnHostExit: false });
+  const supervisor = new Supervisor(spec, {
+    output,
+    // Signals are ours to handle (see signals.ts); an exit hook would fight them as PID 1.
+    killOnHostExit: false,
+    launchAs: createUserLauncher({ helper: execAsHelper() }),
+  });
   const unhandle = handleSignals(supervisor);
   supervisor.start().catch(() => {
     // The StartupError is already logged, and wait() below carries the exit code.
   });
+  setImmediate(() => init.start((level, msg) => output.log(level, msg)));
   const result = await supervisor.wait();
+  await init.sweepOrphans();
   unhandle();
   return result.exitCode;
 }
@@ -49,7 +65,7 @@ function reportConfigError(error: unknown): number {
  * BREAK_GLASS: start nothing and stay up, so an operator can get into the machine and repair it.
  * A broken config is one reason to break the glass, so its errors are logged, not fatal.
  */
-async function breakGlass(configPath: string): Promise<number> {
+async function breakGlass(configPath: string, init: Init): Promise<number> {
   let spec: Pick<Spec, "processes" | "logFormat" | "suppressTimestamps"> = { processes: [] };
   let problem: string | undefined;
   try {
@@ -62,6 +78,8 @@ async function breakGlass(configPath: string): Promise<number> {
     for (const sig of TERMINATION_SIGNALS) process.once(sig, () => resolve(sig));
   });
   const output = relayFor({ ...spec, processes: [] });
+  // Nothing is started, but an operator's shell sessions can still leave orphans behind.
+  init.start((level, msg) => output.log(level, msg));
   output.log("warn", "BREAK_GLASS is set: no processes will be started");
   if (problem !== undefined) output.log("error", `the config cannot be used as it is:\n${problem}`);
   output.log(

@@ -24,6 +24,7 @@ export type {
   SupervisorEvents,
   SupervisorResult,
 } from "./events.js";
+export { execAsMain } from "./exec-as.js";
 export {
   DEFAULT_MAX_LINE_BYTES,
   type LineListener,
@@ -42,6 +43,30 @@ export {
   ReadyCheckError,
   ReadyTimeoutError,
 } from "./ready.js";
+export {
+  adoptedChildren,
+  becomeSubreaper,
+  type ReapEvent,
+  type Reaper,
+  type ReaperOptions,
+  type ReaperStats,
+  startReaper,
+  trackChildProcesses,
+} from "./reaper.js";
 export * from "./spec.js";
 export { describeStatus, type ExitStatus, exitCodeOf } from "./status.js";
 export { type Output, Supervisor, type SupervisorOptions } from "./supervisor.js";
+export {
+  createUserLauncher,
+  describeUser,
+  type UserLauncherOptions,
+  userEnv,
+} from "./user-switch.js";
+export {
+  parseGroup,
+  parsePasswd,
+  type ResolvedUser,
+  resolveUser,
+  UserError,
+  type UserFiles,
+} from "./users.js";

@@ -1,0 +1,72 @@
+// PID 1 duties, in tini's order: know our own children, reap everyone else's (as PID 1, or as a
+// child subreaper when another init is PID 1), warn once if neither works, and at exit take
+// every adopted orphan down too.
+import {
+  adoptedChildren,
+  becomeSubreaper,
+  type OutputRelay,
+  type Reaper,
+  startReaper,
+  trackChildProcesses,
+} from "@groundcontrol/core";
+
+/** How long adopted orphans get between SIGTERM and SIGKILL when Ground Control exits. */
+const ORPHAN_GRACE_MS = 1_000;
+
+export class Init {
+  #reaper: Reaper | undefined;
+
+  /** Call before anything is spawned: only children spawned afterwards are known to be ours. */
+  constructor() {
+    trackChildProcesses();
+  }
+
+  /**
+   * Loads the native bridge and starts reaping. Deferred until the first command is on its way,
+   * so the ~15 ms bridge load is not on the path to the first child; zombies that die before it
+   * are collected by the reaper's first round.
+   */
+  start(log: OutputRelay["log"]): void {
+    if (this.#reaper || process.platform !== "linux") return;
+    const pid1 = process.pid === 1;
+    const subreaper = !pid1 && becomeSubreaper();
+    const reaper = startReaper();
+    this.#reaper = reaper;
+    if (!reaper.active && !reaper.unsupported) {
+      log(
+        "warn",
+        `cannot reap orphaned processes (${reaper.reason}): zombies may pile up; ` +
+          "run Ground Control under tini or with `docker run --init`",
+      );
+    } else if (!pid1 && !subreaper) {
+      log("warn", "could not become a child subreaper: orphans of commands will not come home");
+    }
+    reaper.reap();
+  }
+
+  /** Ends orphans re-parented to us: SIGTERM, a short grace, then SIGKILL. */
+  async sweepOrphans(): Promise<void> {
+    if (process.platform !== "linux") return;
+    let orphans = adoptedChildren();
+    if (orphans.length === 0) return;
+    signalAll(orphans, "SIGTERM");
+    const deadline = Date.now() + ORPHAN_GRACE_MS;
+    while (orphans.length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      this.#reaper?.reap();
+      orphans = adoptedChildren();
+    }
+    signalAll(orphans, "SIGKILL");
+    this.#reaper?.reap();
+  }
+}
+
+function signalAll(pids: number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Gone already.
+    }
+  }
+}
