@@ -22,10 +22,16 @@ export class Init {
   }
 
   /**
-   * Loads the native bridge and starts reaping. Deferred until the first command is on its way,
-   * so the ~15 ms bridge load is not on the path to the first child; zombies that die before it
-   * are collected by the reaper's first round.
+   * Loads the native bridge (~15 ms) and starts reaping. As PID 1 every orphan comes to us
+   * anyway, so this waits until the first command is on its way (zombies that die before are
+   * collected by the first round). Otherwise it must happen before anything is spawned: an
+   * orphan made before we are a subreaper goes to the other init for good.
    */
+  schedule(log: OutputRelay["log"]): void {
+    if (process.pid === 1) setImmediate(() => this.start(log));
+    else this.start(log);
+  }
+
   start(log: OutputRelay["log"]): void {
     if (this.#reaper || process.platform !== "linux") return;
     const pid1 = process.pid === 1;

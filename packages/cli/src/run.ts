@@ -29,10 +29,10 @@ export async function runConfig(configPath: string): Promise<number> {
     launchAs: createUserLauncher({ helper: execAsHelper() }),
   });
   const unhandle = handleSignals(supervisor);
+  init.schedule((level, msg) => output.log(level, msg));
   supervisor.start().catch(() => {
     // The StartupError is already logged, and wait() below carries the exit code.
   });
-  setImmediate(() => init.start((level, msg) => output.log(level, msg)));
   const result = await supervisor.wait();
   await init.sweepOrphans();
   unhandle();

@@ -34,6 +34,7 @@ export {
   type OutputOrigin,
   OutputRelay,
   type OutputStats,
+  type OutputStream,
 } from "./output.js";
 export type { UserLauncher } from "./prepare.js";
 export {
