@@ -28,7 +28,14 @@ export function renderPlan(plan: Plan): string {
     }
   });
 
-  lines.push("", "Shutdown, in reverse order:");
+  lines.push(
+    "",
+    settings.shutdownTimeoutMs === null
+      ? "Shutdown, in reverse order:"
+      : `Shutdown, in reverse order (each stop wait is cut to what is left of the ${formatDuration(
+          settings.shutdownTimeoutMs,
+        )} deadline; post commands are not):`,
+  );
   plan.shutdown.forEach((entry, index) => {
     lines.push(
       `  ${index + 1}. ${entry.process}${entry.oneShot ? " (one-shot: nothing to stop)" : ""}`,

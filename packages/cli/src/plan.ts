@@ -159,7 +159,7 @@ function describeReady(
     case "log":
       return { check: "log", target: check.pattern, command: null };
     case "fd":
-      return { check: "fd", target: `fd ${check.fd}`, command: null };
+      return { check: "fd", target: String(check.fd), command: null };
     case "command": {
       const command = describe(check.command);
       return { check: "command", target: command.argv.join(" "), command };

@@ -142,7 +142,7 @@ Startup, in order:
              user: (inherited); env: inherits all + [env] DB_URL, REGION
        ready at once (no ready check)
 
-Shutdown, in reverse order:
+Shutdown, in reverse order (each stop wait is cut to what is left of the 25s deadline; post commands are not):
   1. web
        stop  ctl quit
              user: app:app; env: inherits all + [env] DB_URL, REGION
