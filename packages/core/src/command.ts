@@ -4,7 +4,8 @@ import type { Readable } from "node:stream";
 import type { Env } from "./env.js";
 import { findProgram } from "./program.js";
 import type { Phase } from "./spec.js";
-import { type ExitStatus, spawnFailure } from "./status.js";
+import { describeStatus, type ExitStatus, spawnFailure } from "./status.js";
+import { traceCommand } from "./trace.js";
 
 /** Everything needed to start one program, already expanded and resolved. */
 export interface LaunchPlan {
@@ -70,6 +71,7 @@ export class Command {
       }
     }
     this.pid = child?.pid;
+    traceCommand("%s[%s] %s: pid %s", processName, phase, plan.file, this.pid ?? "(not started)");
     this.notify =
       child && plan.notifyFd !== undefined
         ? (child.stdio[plan.notifyFd] as Readable | undefined)
@@ -88,6 +90,7 @@ export class Command {
         });
     void this.exited.then((status) => {
       this.#status = status;
+      traceCommand("%s[%s] pid %s ended: %s", processName, phase, this.pid, describeStatus(status));
     });
 
     const relayed = child

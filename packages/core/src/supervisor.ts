@@ -18,6 +18,7 @@ import type { UserLauncher } from "./prepare.js";
 import { type Logger, ManagedProcess, type ProcessContext, StartupInterrupted } from "./process.js";
 import { DEFAULTS, type Spec } from "./spec.js";
 import { exitCodeOf } from "./status.js";
+import { traceLifecycle } from "./trace.js";
 import { createUserLauncher } from "./user-switch.js";
 
 /** Where the supervisor sends its processes' output and its own messages. */
@@ -199,7 +200,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   #requestShutdown(reason: ShutdownReason): void {
-    if (this.#reason) return;
+    if (this.#reason) {
+      traceLifecycle("shutdown already under way; ignoring %s", reason.kind);
+      return;
+    }
+    traceLifecycle("shutdown requested: %s", describeReason(reason));
     this.#reason = reason;
     // The deadline runs from the request, so a `pre` interrupted by it is bounded by it too.
     this.#shutdownClock();
