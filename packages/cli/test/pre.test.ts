@@ -26,9 +26,7 @@ describe("pre", () => {
       const done = await s.finished;
       expect(s.transcript()).toBe("a-pre\na-post\n");
       expect(done.code).toBe(127); // not found, as a shell reports it
-      expect(done.stderr).toMatch(
-        /startup aborted at process "b": `pre` command failed for process "b"/,
-      );
+      expect(done.stderr).toMatch(/startup aborted: `pre` command failed for process "b"/);
       expect(done.stderr).toMatch(/ENOENT|not found/i);
     });
   });

@@ -119,7 +119,7 @@ pre = ${note("late-pre")}
       const done = await s.finished;
       expect(done.code).toBe(1);
       expect(done.stderr).toContain(
-        `startup aborted at process "db": process "db" was not ready within 300ms (tcp 127.0.0.1:${port}; last attempt: ECONNREFUSED)`,
+        `startup aborted: process "db" was not ready within 300ms (tcp 127.0.0.1:${port}; last attempt: ECONNREFUSED)`,
       );
       // db never ran its post; late never started; the others stopped in reverse.
       expect(s.transcriptLines()).toEqual([

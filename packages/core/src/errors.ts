@@ -37,7 +37,8 @@ export class StartupError extends Error {
     readonly phase: Phase | "ready",
     cause: unknown,
   ) {
-    super(`startup aborted at process "${process}": ${messageOf(cause)}`, { cause });
+    // Every cause already names the process and the phase.
+    super(`startup aborted: ${messageOf(cause)}`, { cause });
     // A daemon that exits 0 before it was ready still failed startup: never report success.
     const status =
       cause instanceof CommandFailedError || cause instanceof RunExitedError ? cause.status : null;

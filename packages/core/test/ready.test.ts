@@ -236,7 +236,7 @@ describe("readiness gates", () => {
     ]);
     const error = await startupError(supervisor);
     expect(error.message).toBe(
-      `startup aborted at process "db": process "db" was not ready within 300ms (tcp 127.0.0.1:${port}; last attempt: ECONNREFUSED)`,
+      `startup aborted: process "db" was not ready within 300ms (tcp 127.0.0.1:${port}; last attempt: ECONNREFUSED)`,
     );
     expect(error.phase).toBe("ready");
     expect(error.exitCode).toBe(1);
@@ -273,7 +273,7 @@ describe("readiness gates", () => {
     ]);
     const error = await startupError(supervisor);
     expect(error.message).toBe(
-      `startup aborted at process "web": process "web" was not ready within 1s (http ${url}; last attempt: HTTP 503)`,
+      `startup aborted: process "web" was not ready within 1s (http ${url}; last attempt: HTTP 503)`,
     );
   });
 
@@ -360,7 +360,7 @@ describe("readiness gates", () => {
       const error = await startupError(supervisor);
       expect(Date.now() - began).toBeLessThan(10_000);
       expect(error.message).toBe(
-        `startup aborted at process "db": \`run\` command of process "db" exited (${how}) before it was ready (log /^never$/)`,
+        `startup aborted: \`run\` command of process "db" exited (${how}) before it was ready (log /^never$/)`,
       );
       expect(error.cause).toBeInstanceOf(NotReadyExitError);
       expect(error.cause).toBeInstanceOf(RunExitedError);
@@ -404,7 +404,7 @@ describe("readiness gates", () => {
     const error = await startupError(supervisor);
     expect(error.phase).toBe("ready");
     expect(error.message).toMatch(
-      /^startup aborted at process "db": readiness check of process "db" \(command \/no\/such\/check\) could not start: ENOENT/,
+      /^startup aborted: readiness check of process "db" \(command \/no\/such\/check\) could not start: ENOENT/,
     );
   });
 

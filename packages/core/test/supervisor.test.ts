@@ -142,7 +142,7 @@ describe("Supervisor", () => {
     );
     expect(error).toBeInstanceOf(StartupError);
     expect((error as StartupError).message).toBe(
-      'startup aborted at process "b": `pre` command failed for process "b" (exit code 3)',
+      'startup aborted: `pre` command failed for process "b" (exit code 3)',
     );
     expect((error as StartupError).exitCode).toBe(3);
     const result = await supervisor.wait();
