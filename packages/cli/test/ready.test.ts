@@ -1,4 +1,5 @@
 // Readiness gates, as a user sees them: the next process waits; a gate that fails aborts startup.
+// The daemon fixture is shared with core's readiness tests (packages/core/test/fixtures).
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { type Scenario, withScenario } from "./helpers/harness.js";
@@ -28,7 +29,7 @@ const note = (line: string) => `["/bin/sh", "-c", "echo ${line} >> {results}"]`;
 const early = `
 [[processes]]
 name = "early"
-run = ["{node}", "{fixtures}/ready-daemon.mjs", "{results}", "early", "0", "file", "{dir}/early.up"]
+run = ["{node}", "{fixtures}/../../../core/test/fixtures/ready-daemon.mjs", "{results}", "early", "0", "file", "{dir}/early.up"]
 ready = { file = "{dir}/early.up" }
 post = ${note("early-post")}`;
 
@@ -37,7 +38,7 @@ const gated = (ready: string, mode: string) => `
 [[processes]]
 name = "a"
 pre = ${note("a-pre")}
-run = ["{node}", "{fixtures}/ready-daemon.mjs", "{results}", "a", "300", ${mode}]
+run = ["{node}", "{fixtures}/../../../core/test/fixtures/ready-daemon.mjs", "{results}", "a", "300", ${mode}]
 ready = { ${ready}, timeout = "20s", interval = "20ms" }
 post = ${note("a-post")}
 
@@ -167,7 +168,7 @@ pre = ${note("late-pre")}
     const toml = `
 [[processes]]
 name = "db"
-run = ["{node}", "{fixtures}/ready-daemon.mjs", "{results}", "db", "0", "never"]
+run = ["{node}", "{fixtures}/../../../core/test/fixtures/ready-daemon.mjs", "{results}", "db", "0", "never"]
 ready = { file = "{dir}/never" }
 post = ${note("db-post")}
 
