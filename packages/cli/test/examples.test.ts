@@ -1,0 +1,183 @@
+// The examples in examples/ stay true: every groundcontrol.toml passes --check, and each runnable
+// example runs to the end as its README describes (or until SIGTERM, as a platform would stop it).
+import { readFileSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { copyExample, EXAMPLES, exampleConfigs, inOrder, Running } from "./helpers/example.js";
+import { CLI } from "./helpers/harness.js";
+import { runCli } from "./run-cli.js";
+
+/** Configs that are only checked, and why they cannot run here. */
+const CHECK_ONLY: Record<string, string> = {};
+
+/** Configs that run below, one `it` each. */
+const RUNNABLE = [
+  "demo/groundcontrol.toml",
+  "litestream/groundcontrol.toml",
+  "tailscale-nginx/groundcontrol.toml",
+];
+
+const configs = exampleConfigs();
+
+describe("every example config", () => {
+  it("is either run below or listed as check-only", () => {
+    expect(configs.length).toBeGreaterThan(0);
+    for (const config of configs) {
+      expect([...RUNNABLE, ...Object.keys(CHECK_ONLY)], config).toContain(config);
+    }
+  });
+
+  it.each(configs)("%s passes --check, in text and JSON", async (config) => {
+    const path = join(EXAMPLES, config);
+    const text = await runCli(["--check", path]);
+    expect(text.stderr).toBe("");
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/: valid \(\d+ process/);
+    const json = await runCli(["--check", "--json", path]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ valid: true });
+  });
+});
+
+/** Runs the CLI from a copy of the example's directory, as its README says. */
+function runExample(dir: string, env: NodeJS.ProcessEnv = {}): Running {
+  return new Running([process.execPath, CLI], { cwd: dir, env });
+}
+
+describe("runnable examples", () => {
+  it("demo: starts in order, the app exits 0, everything stops in reverse", async () => {
+    const example = copyExample("demo");
+    try {
+      const done = await runExample(example.dir).finished;
+      expect(done.code).toBe(0);
+      // The sidecar has no ready check: its first line may come before or after the app's.
+      inOrder(done.stdout, ["sidecar | replicating", "sidecar | flushing and exiting"]);
+      inOrder(done.stdout, [
+        "setup[pre] | preparing the data directory",
+        "app[pre] | hello from Ground Control",
+        "app | work done, exiting 0",
+        "app[post] | app: goodbye",
+        "sidecar | flushing and exiting",
+        "setup[post] | setup: cleaned up, last to go",
+      ]);
+    } finally {
+      example.remove();
+    }
+  });
+
+  it("litestream: a fresh machine restores what the last one replicated", async () => {
+    const example = copyExample("litestream");
+    try {
+      const first = await runExample(example.dir).finished;
+      expect(first.code).toBe(0);
+      inOrder(first.stdout, [
+        "litestream[pre] | no replica found, skipping restore",
+        "litestream | replicating to: file://replica/app.db",
+        "app[pre] | created schema v1",
+        "app | done: 4 rows, exiting",
+        "litestream | final sync of data/app.db done, exiting",
+      ]);
+      const db = () => readFileSync(join(example.dir, "data/app.db"), "utf8");
+      const replica = () => readFileSync(join(example.dir, "replica/app.db"), "utf8");
+      // The final sync ran after the app's last write.
+      expect(replica()).toBe(db());
+
+      // A new machine: the disk is gone, the replica is not.
+      rmSync(join(example.dir, "data"), { recursive: true });
+      const second = await runExample(example.dir).finished;
+      expect(second.code).toBe(0);
+      inOrder(second.stdout, [
+        "litestream[pre] | restored data/app.db from file://replica/app.db",
+        "app[pre] | schema up to date (4 rows)",
+        "app | done: 7 rows, exiting",
+        "litestream | final sync of data/app.db done, exiting",
+      ]);
+      expect(replica()).toBe(db());
+    } finally {
+      example.remove();
+    }
+  });
+
+  it("tailscale-nginx: nginx starts last, stops first (SIGQUIT); the tailnet is left last", async () => {
+    const example = copyExample("tailscale-nginx");
+    const running = runExample(example.dir, { TS_AUTHKEY: "tskey-example" });
+    try {
+      await running.waitFor(/^\S+ nginx +\| \[notice\] start worker processes$/m);
+      running.kill("SIGTERM");
+      const done = await running.finished;
+      expect(done.code).toBe(0);
+      inOrder(done.stdout, [
+        "tailscaled | tailscaled: userspace networking",
+        "tailscale[pre] | Success.",
+        "app | listening on 127.0.0.1:3000 (production)",
+        "app | draining connections, exiting",
+        "tailscale[post] | Logged out.",
+        "tailscaled | tailscaled: shutting down",
+      ]);
+      inOrder(done.stderr, [
+        "nginx[pre] | nginx: configuration file nginx.conf test is successful",
+        "nginx | [notice] start worker processes",
+        "groundcontrol | shutting down: received SIGTERM",
+        "nginx | [notice] gracefully shutting down",
+        "groundcontrol | all processes stopped; exit code 0",
+      ]);
+      // The secret reached tailscale as an argument, never the log.
+      expect(done.stdout + done.stderr).not.toContain("tskey-example");
+    } finally {
+      running.kill();
+      example.remove();
+    }
+  });
+
+  it("tailscale-nginx: without TS_AUTHKEY, startup stops and names the variable", async () => {
+    const example = copyExample("tailscale-nginx");
+    try {
+      const done = await runExample(example.dir, { TS_AUTHKEY: undefined }).finished;
+      expect(done.code).toBe(1);
+      expect(done.stderr).toMatch(/TS_AUTHKEY/);
+      inOrder(done.stdout, ["tailscaled | tailscaled: shutting down"]);
+    } finally {
+      example.remove();
+    }
+  });
+
+  it("node-service: serves once its sidecars are up, and takes them down on SIGTERM", async () => {
+    const dir = join(EXAMPLES, "node-service");
+    const running = new Running([process.execPath, "service.mjs"], { cwd: dir });
+    try {
+      const [, port] = await running.waitFor(/^service: listening on (\d+)$/m);
+      expect(await get(`http://127.0.0.1:${port}/`)).toBe("ok\n");
+      running.kill("SIGTERM");
+      const done = await running.finished;
+      expect(done.code).toBe(0);
+      inOrder(done.stdout, [
+        "service: starting migrate",
+        "migrate[pre] | schema is up to date",
+        "service: starting worker",
+        "worker | worker ready",
+        "service: listening on",
+        "worker | worker: finishing the current job",
+        "service: worker stopped",
+        "service: migrate stopped",
+        "service: stopped (stop), exit code 0",
+      ]);
+    } finally {
+      running.kill();
+    }
+  });
+});
+
+function get(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    request(url, (response) => {
+      let body = "";
+      response.setEncoding("utf8").on("data", (chunk: string) => {
+        body += chunk;
+      });
+      response.on("end", () => resolve(body));
+    })
+      .on("error", reject)
+      .end();
+  });
+}
