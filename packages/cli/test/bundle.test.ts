@@ -1,0 +1,85 @@
+// dist/groundcontrol.cjs on its own needs only node; reaping zombies as PID 1 also needs koffi
+// beside it (node_modules/koffi and its per-platform package, as `npm install koffi` lays them
+// out). This is what docs/cli.md tells a user who copies the bundle into an image.
+import { execFileSync } from "node:child_process";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Running } from "./helpers/example.js";
+import { CLI } from "./helpers/harness.js";
+
+const canUnshare = (() => {
+  if (process.platform !== "linux" || process.getuid?.() !== 0) return false;
+  try {
+    execFileSync("unshare", ["--pid", "--fork", "--mount-proc", "true"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+// 200 orphans, then wait until no zombie is left in the namespace: exit 42 when clean.
+const STORM = `
+[[processes]]
+name = "storm"
+run = ["/bin/sh", "-c", "i=0; while [ $i -lt 200 ]; do ( true & ); i=$((i+1)); done; n=0; while [ $n -lt 40 ]; do z=$(grep -ls '^State:.Z' /proc/[0-9]*/status | wc -l); [ $z -eq 0 ] && exit 42; n=$((n+1)); sleep 0.05; done; echo zombies=$z; exit 3"]
+`;
+
+// pnpm's bin shims put the store on NODE_PATH, where the bundle would find koffi after all.
+const ISOLATED = { NODE_PATH: undefined };
+
+function asPid1(bundle: string, dir: string): Running {
+  const argv = ["unshare", "--pid", "--fork", "--mount-proc", process.execPath, bundle];
+  return new Running(argv, { cwd: dir, env: ISOLATED });
+}
+
+/** Installs koffi next to the bundle as npm would: koffi and @koromix/koffi-<os>-<arch>. */
+function installKoffi(dir: string): void {
+  const require = createRequire(CLI);
+  // koffi's "exports" hide package.json: find its folder from its entry file.
+  const koffi = dirname(require.resolve("koffi"));
+  const native = `@koromix/koffi-${process.platform}-${process.arch}`;
+  const nativeDir = dirname(createRequire(join(koffi, "x.js")).resolve(`${native}/package.json`));
+  cpSync(koffi, join(dir, "node_modules/koffi"), { recursive: true, dereference: true });
+  mkdirSync(join(dir, "node_modules/@koromix"), { recursive: true });
+  cpSync(nativeDir, join(dir, "node_modules", native), { recursive: true, dereference: true });
+}
+
+describe("the bundle copied on its own", () => {
+  let dir = "";
+  let bundle = "";
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "gc-bundle-"));
+    bundle = join(dir, "groundcontrol.cjs");
+    copyFileSync(CLI, bundle);
+    writeFileSync(join(dir, "groundcontrol.toml"), STORM);
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("checks a config with node alone", () => {
+    const plan = execFileSync(process.execPath, [bundle, "--check"], {
+      cwd: dir,
+      encoding: "utf8",
+    });
+    expect(plan).toMatch(/valid \(1 process\)/);
+  });
+
+  it.runIf(canUnshare)("as PID 1 without koffi: runs, and warns that it cannot reap", async () => {
+    const done = await asPid1(bundle, dir).finished;
+    expect(done.stderr).toMatch(/cannot reap orphaned processes \(cannot load koffi/);
+    expect(done.stdout).toMatch(/zombies=/);
+    expect(done.code).toBe(3);
+  });
+
+  it.runIf(canUnshare)("as PID 1 with koffi installed beside it: reaps", async () => {
+    installKoffi(dir);
+    const done = await asPid1(bundle, dir).finished;
+    expect(done.stderr).not.toMatch(/cannot reap/);
+    expect(done.stdout).not.toMatch(/zombies=/);
+    expect(done.code).toBe(42);
+  });
+});
