@@ -284,8 +284,8 @@ function isAlive(pid: number): boolean {
   return state !== undefined && state !== "Z" && state !== "X";
 }
 
-/** State and parent from /proc/<pid>/stat, whose second field (the name) may hold anything. */
-export function readStat(pid: number): { state: string; ppid: number } | undefined {
+/** State, parent and process group from /proc/<pid>/stat, whose name field may hold anything. */
+export function readStat(pid: number): { state: string; ppid: number; pgrp: number } | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -293,5 +293,5 @@ export function readStat(pid: number): { state: string; ppid: number } | undefin
     return undefined;
   }
   const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  return { state: fields[0] ?? "", ppid: Number(fields[1]) };
+  return { state: fields[0] ?? "", ppid: Number(fields[1]), pgrp: Number(fields[2]) };
 }

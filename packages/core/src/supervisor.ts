@@ -18,6 +18,7 @@ import type { UserLauncher } from "./prepare.js";
 import { type Logger, ManagedProcess, type ProcessContext, StartupInterrupted } from "./process.js";
 import { DEFAULTS, type Spec } from "./spec.js";
 import { exitCodeOf } from "./status.js";
+import { sweepGroups } from "./sweep.js";
 import { traceLifecycle } from "./trace.js";
 import { createUserLauncher } from "./user-switch.js";
 
@@ -226,7 +227,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   #sweep(): void {
-    for (const command of this.#commands) command.signalGroup("SIGKILL");
+    sweepGroups(
+      [...this.#commands]
+        .filter((command) => command.pid !== undefined)
+        .map((command) => ({ pgid: command.pid!, leaderRunning: command.running })),
+    );
   }
 }
 

@@ -1,0 +1,68 @@
+// The last step of a shutdown: kill what is left in the process groups our commands ran in,
+// without ever hitting an unrelated group that has since taken over a recycled number.
+import { readdirSync } from "node:fs";
+import { readStat } from "./reaper.js";
+
+/**
+ * SIGKILLs what is left of each of `groups`. A group whose leader we have not reaped yet is
+ * ours for sure (its number cannot be reused while the leader exists). A group whose leader is
+ * gone is looked up in /proc: it is killed if it still has members and no process other than one
+ * of our own descendants now carries its number — a recycled number only forms a new group
+ * around a new leader with that pid. Without /proc (macOS), only groups with a live leader.
+ */
+export function sweepGroups(groups: Iterable<{ pgid: number; leaderRunning: boolean }>): void {
+  let table: ProcessTable | undefined;
+  for (const { pgid, leaderRunning } of groups) {
+    if (leaderRunning) {
+      kill(pgid);
+      continue;
+    }
+    table ??= readProcessTable();
+    if (!table.groups.has(pgid)) continue; // nobody left
+    const holder = table.parent.has(pgid); // a live process with the group's number
+    if (!holder || descendsFrom(pgid, process.pid, table.parent)) kill(pgid);
+  }
+}
+
+interface ProcessTable {
+  /** pid -> parent pid, for every live process. */
+  parent: Map<number, number>;
+  /** Process groups that have at least one live member. */
+  groups: Set<number>;
+}
+
+function readProcessTable(): ProcessTable {
+  const table: ProcessTable = { parent: new Map(), groups: new Set() };
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return table;
+  }
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    const stat = readStat(pid);
+    if (!stat || stat.state === "Z" || stat.state === "X") continue;
+    table.parent.set(pid, stat.ppid);
+    table.groups.add(stat.pgrp);
+  }
+  return table;
+}
+
+function kill(pgid: number): void {
+  try {
+    process.kill(-pgid, "SIGKILL");
+  } catch {
+    // Nobody left in it.
+  }
+}
+
+function descendsFrom(pid: number, ancestor: number, parent: Map<number, number>): boolean {
+  // Bounded walk: parent links lead to 0 (or out of our view) long before this many steps.
+  for (let current = parent.get(pid), steps = 0; current !== undefined && steps < 4096; steps++) {
+    if (current === ancestor) return true;
+    current = parent.get(current);
+  }
+  return false;
+}
