@@ -5,7 +5,7 @@ import { shouldColor } from "./colors.js";
 import type { Command, OutputSink } from "./command.js";
 import { ShutdownClock } from "./deadline.js";
 import { baseEnvironment, type Env } from "./env.js";
-import { StartupError } from "./errors.js";
+import { messageOf, StartupError } from "./errors.js";
 import type {
   HookName,
   Hooks,
@@ -152,7 +152,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         if (proc.spawned) started.push(proc);
         if (!(error instanceof StartupInterrupted)) {
           failed = proc;
-          const phase = (error as { phase?: StartupError["phase"] }).phase ?? "ready";
+          // Errors of commands and gates carry their phase; a failing hook does not.
+          const phase = (error as { phase?: StartupError["phase"] }).phase ?? "run";
           const startupError = new StartupError(proc.name, phase, error);
           this.#output.log("error", startupError.message, { process: proc.name });
           this.#requestShutdown({ kind: "startup-failed", error: startupError });
@@ -165,7 +166,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       this.#state = "running";
       startupDone();
       this.emit("supervisor:running");
-      await this.#hooks["supervisor:running"]?.();
+      try {
+        await this.#hooks["supervisor:running"]?.();
+      } catch (error) {
+        this.#output.log("error", `supervisor:running hook failed: ${messageOf(error)}`);
+        this.#requestShutdown({ kind: "startup-failed", error: asError(error) });
+      }
     }
 
     // 2. Wait for the first reason to shut down.
@@ -218,12 +224,24 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.#clock;
   }
 
+  /**
+   * Emits the event, then awaits the hook of the same name. A failing startup hook fails
+   * startup; a failing shutdown hook is logged, since the shutdown must go on regardless.
+   */
   async #step(name: HookName, event: { process: string }): Promise<void> {
     this.emit(name as "process:starting", event);
     const hook = this.#hooks[name] as
       | ((e: { process: string }) => void | Promise<void>)
       | undefined;
-    await hook?.(event);
+    if (!hook) return;
+    if (name !== "process:stopping" && name !== "process:stopped") return hook(event);
+    try {
+      await hook(event);
+    } catch (error) {
+      this.#output.log("error", `${name} hook failed: ${messageOf(error)}`, {
+        process: event.process,
+      });
+    }
   }
 
   #sweep(): void {
@@ -244,6 +262,10 @@ function defaultOutput(spec: Spec, env: NodeJS.ProcessEnv): Output {
     stdout: process.stdout,
     stderr: process.stderr,
   });
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 function exitCodeFor(reason: ShutdownReason): number {

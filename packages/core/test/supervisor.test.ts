@@ -182,4 +182,36 @@ describe("Supervisor", () => {
     expect(output.text().out).not.toMatch(/\| err$/m);
     expect(output.text().err).toMatch(/^greeter +\| err$/m);
   });
+
+  it("a hook that throws during startup fails startup; one that throws during shutdown is logged", async () => {
+    const spec: Spec = {
+      processes: [
+        { name: "a", run: sh("exec sleep 600"), post: sh("echo a-post") },
+        { name: "b", pre: sh("true") },
+      ],
+    };
+    const output = quietOutput(["a", "b"]);
+    const supervisor = new Supervisor(spec, {
+      output: output.relay,
+      killOnHostExit: false,
+      hooks: {
+        "process:starting": ({ process }) => {
+          if (process === "b") throw new Error("not today");
+        },
+        "process:stopping": () => {
+          throw new Error("hook broke");
+        },
+      },
+    });
+    const error = await supervisor.start().then(
+      () => null,
+      (e: unknown) => e as StartupError,
+    );
+    expect(error?.message).toBe("startup aborted: not today");
+    const result = await supervisor.wait();
+    expect(result.exitCode).toBe(1);
+    // The stopping hook failed, yet "a" was stopped and its post ran.
+    expect(output.text().err).toMatch(/process:stopping hook failed: hook broke/);
+    expect(output.text().out).toMatch(/a\[post\] +\| a-post/);
+  });
 });
