@@ -153,4 +153,21 @@ run = ["/bin/sh", "-c", "exit 5"]
     );
     expect(stderr).not.toMatch(/hunter2|tok-12345/);
   });
+
+  it.each([
+    ["a missing cwd", `{ command = "true", cwd = "/nonexistent/{{SECRET}}" }`, 1],
+    ["a missing program", `["/nonexistent/{{SECRET}}/app"]`, 127],
+  ])("names %s as written, without the variable's value", async (_what, run, code) => {
+    const { code: exitCode, stderr } = await transcriptOf(
+      `
+[[processes]]
+name = "app"
+run = ${run}
+`,
+      { ...baseEnv, SECRET: "hunter2-secret" },
+    );
+    expect(exitCode).toBe(code);
+    expect(stderr).toMatch(/\/nonexistent\/\{\{SECRET\}\}/);
+    expect(stderr).not.toMatch(/hunter2/);
+  });
 });

@@ -56,12 +56,13 @@ run = ["/bin/sh", "{daemon}", "daemon"]
       `
 [[processes]]
 name = "quick"
-run = ["/bin/sh", "-c", "echo quick >> {results}; exit 3"]
+# Exits once the next process's pre is under way.
+run = ["/bin/sh", "-c", "until grep -q slow-pre {results} 2>/dev/null; do sleep 0.01; done; echo quick >> {results}; exit 3"]
 post = ["/bin/sh", "-c", "echo quick-post >> {results}"]
 
 [[processes]]
 name = "slow"
-pre = ["/bin/sh", "-c", "until grep -q quick {results} 2>/dev/null; do sleep 0.01; done; echo slow-pre >> {results}; sleep 600"]
+pre = ["/bin/sh", "-c", "echo slow-pre >> {results}; exec sleep 600"]
 run = ["/bin/sh", "-c", "echo slow >> {results}"]
 post = ["/bin/sh", "-c", "echo slow-post >> {results}"]
 
@@ -73,7 +74,7 @@ pre = ["/bin/sh", "-c", "echo never-pre >> {results}"]
         const done = await s.finished;
         expect(done.code).toBe(3);
         // The running pre of "slow" is stopped; "slow" never started, so it has no post.
-        expect(s.transcript()).toBe("quick\nslow-pre\nquick-post\n");
+        expect(s.transcript()).toBe("slow-pre\nquick\nquick-post\n");
       },
     );
   });

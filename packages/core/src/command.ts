@@ -15,6 +15,11 @@ export interface LaunchPlan {
   cwd?: string;
   uid?: number;
   gid?: number;
+  /**
+   * The program as the config wrote it, before {{VAR}} expansion: what messages show, since
+   * Ground Control's own messages never carry environment values.
+   */
+  label?: string;
   /** Hand the program the write end of a pipe at this descriptor (readiness `fd`). */
   notifyFd?: number;
 }
@@ -50,7 +55,8 @@ export class Command {
   constructor(plan: LaunchPlan, processName: string, phase: Phase, sink: OutputSink) {
     let child: ChildProcess | undefined;
     let failure: ExitStatus | undefined;
-    const lookup = findProgram(plan.file, plan.env.PATH, plan.cwd ?? process.cwd());
+    const label = plan.label ?? plan.file;
+    const lookup = findProgram(plan.file, plan.env.PATH, plan.cwd ?? process.cwd(), label);
     if ("code" in lookup) {
       failure = { kind: "failed", ...lookup };
     } else {
@@ -71,7 +77,7 @@ export class Command {
       }
     }
     this.pid = child?.pid;
-    traceCommand("%s[%s] %s: pid %s", processName, phase, plan.file, this.pid ?? "(not started)");
+    traceCommand("%s[%s] %s: pid %s", processName, phase, label, this.pid ?? "(not started)");
     this.notify =
       child && plan.notifyFd !== undefined
         ? (child.stdio[plan.notifyFd] as Readable | undefined)

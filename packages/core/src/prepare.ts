@@ -21,8 +21,14 @@ export function prepareCommand(command: CommandSpec, ctx: PrepareContext): Launc
   try {
     const { argv, cwd } = expandCommand(command, ctx.base);
     const env = commandEnvironment(command, ctx.base);
-    if (cwd !== undefined) checkDirectory(cwd);
-    const plan: LaunchPlan = { file: argv[0]!, args: argv.slice(1), env, cwd };
+    if (cwd !== undefined) checkDirectory(cwd, command.cwd!);
+    const plan: LaunchPlan = {
+      file: argv[0]!,
+      args: argv.slice(1),
+      env,
+      cwd,
+      label: command.program,
+    };
     return command.user === undefined ? plan : ctx.launchAs(command.user, plan);
   } catch (error) {
     throw new CommandSetupError(ctx.process, ctx.phase, messageOf(error), { cause: error });
@@ -30,12 +36,13 @@ export function prepareCommand(command: CommandSpec, ctx: PrepareContext): Launc
 }
 
 // Checked up front: a missing cwd makes spawn fail with ENOENT, which reads as "program not found".
-function checkDirectory(path: string): void {
+// Messages name the directory as written (`written`), never with {{VAR}} values filled in.
+function checkDirectory(path: string, written: string): void {
   let isDirectory = false;
   try {
     isDirectory = statSync(path).isDirectory();
-  } catch (error) {
-    throw new Error(`cwd "${path}" does not exist`, { cause: error });
+  } catch {
+    throw new Error(`cwd "${written}" does not exist`);
   }
-  if (!isDirectory) throw new Error(`cwd "${path}" is not a directory`);
+  if (!isDirectory) throw new Error(`cwd "${written}" is not a directory`);
 }

@@ -5,11 +5,17 @@ import { delimiter, resolve } from "node:path";
 
 export type ProgramLookup = { found: string } | { code: 126 | 127; error: NodeJS.ErrnoException };
 
-export function findProgram(file: string, path: string | undefined, cwd: string): ProgramLookup {
+/** `label` names the program in messages (as the config wrote it, before {{VAR}} expansion). */
+export function findProgram(
+  file: string,
+  path: string | undefined,
+  cwd: string,
+  label = file,
+): ProgramLookup {
   if (file.includes("/")) {
     const full = resolve(cwd, file);
     const problem = executableProblem(full);
-    return problem === null ? { found: full } : failure(problem, file);
+    return problem === null ? { found: full } : failure(problem, label);
   }
   let sawNonExecutable = false;
   for (const dir of (path ?? "").split(delimiter)) {
@@ -19,7 +25,7 @@ export function findProgram(file: string, path: string | undefined, cwd: string)
     if (problem === null) return { found: candidate };
     if (problem === "EACCES") sawNonExecutable = true;
   }
-  return failure(sawNonExecutable ? "EACCES" : "ENOENT", file);
+  return failure(sawNonExecutable ? "EACCES" : "ENOENT", label);
 }
 
 function executableProblem(path: string): "ENOENT" | "EACCES" | null {

@@ -30,7 +30,7 @@ export function describeStatus(status: ExitStatus): string {
     case "signaled":
       return `killed by ${status.signal}`;
     case "failed":
-      return `could not start: ${status.error.code ?? ""} ${status.error.message}`.trim();
+      return `could not start: ${status.error.message}`;
   }
 }
 

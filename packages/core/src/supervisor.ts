@@ -17,7 +17,7 @@ import { OutputRelay } from "./output.js";
 import type { UserLauncher } from "./prepare.js";
 import { type Logger, ManagedProcess, type ProcessContext, StartupInterrupted } from "./process.js";
 import { DEFAULTS, type Spec } from "./spec.js";
-import { exitCodeOf } from "./status.js";
+import { describeStatus, exitCodeOf } from "./status.js";
 import { sweepGroups } from "./sweep.js";
 import { traceLifecycle } from "./trace.js";
 import { createUserLauncher } from "./user-switch.js";
@@ -284,7 +284,7 @@ function describeReason(reason: ShutdownReason): string {
     case "stop":
       return reason.signal ? `received ${reason.signal}` : "stop requested";
     case "exit":
-      return `process "${reason.process}" exited`;
+      return `process "${reason.process}" exited (${describeStatus(reason.status)})`;
     case "startup-failed":
       return "startup failed";
   }

@@ -404,7 +404,7 @@ describe("readiness gates", () => {
     const error = await startupError(supervisor);
     expect(error.phase).toBe("ready");
     expect(error.message).toMatch(
-      /^startup aborted: readiness check of process "db" \(command \/no\/such\/check\) could not start: ENOENT/,
+      /^startup aborted: readiness check of process "db" \(command \/no\/such\/check\) could not start: \/no\/such\/check: not found/,
     );
   });
 
