@@ -2,14 +2,15 @@
 // 200-process file (first run, then median/min/max of many), and the same file with an error
 // in every process (the report path, which also locates each issue). Not a test.
 //
-//   pnpm -r build && node bench/config-parse.mjs [RUNS]
+//   pnpm -r build && node bench/config-parse.mjs [RUNS] [--json]
+//
+// bench/run.mjs runs it several times with --json, each a fresh process, so "first" stays cold.
 
 import { performance } from "node:perf_hooks";
 
-const RUNS = Number(process.argv[2] ?? 200);
 const PROCESSES = 200;
 
-function generate(count, broken) {
+export function generate(count, broken) {
   const lines = [
     'log-format = "text"',
     'shutdown-timeout = "25s"',
@@ -63,39 +64,58 @@ function time(fn) {
   return performance.now() - start;
 }
 
-const importStart = performance.now();
-const { parseConfig, ConfigError } = await import("../packages/config/dist/index.js");
-const { parse: parseToml } = await import(
-  "../packages/config/node_modules/smol-toml/dist/index.js"
-);
-const importMs = performance.now() - importStart;
+const median = (samples) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)];
 
-const valid = generate(PROCESSES, false);
-const broken = generate(PROCESSES, true);
-const bytes = new TextEncoder().encode(valid);
+/** Imports the config package and times it on the generated files, in this process. */
+export async function measureConfigParse(runs) {
+  const importStart = performance.now();
+  const { parseConfig, ConfigError } = await import("../packages/config/dist/index.js");
+  const { parse: parseToml } = await import(
+    "../packages/config/node_modules/smol-toml/dist/index.js"
+  );
+  const importMs = performance.now() - importStart;
 
-const firstMs = time(() => parseConfig(bytes, { file: "bench.toml" }));
-const parseRuns = Array.from({ length: RUNS }, () =>
-  time(() => parseConfig(bytes, { file: "bench.toml" })),
-);
-const tomlRuns = Array.from({ length: RUNS }, () => time(() => parseToml(valid)));
-let issues = 0;
-const brokenRuns = Array.from({ length: RUNS }, () =>
-  time(() => {
-    try {
-      parseConfig(broken, { file: "bench.toml" });
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      issues = error.issues.length;
-    }
-  }),
-);
+  const valid = generate(PROCESSES, false);
+  const broken = generate(PROCESSES, true);
+  const bytes = new TextEncoder().encode(valid);
 
-console.log(
-  `config-parse: ${PROCESSES} processes, ${bytes.length} bytes, ${RUNS} runs, node ${process.version}`,
-);
-console.log(`  import @groundcontrol/config:  ${importMs.toFixed(2)} ms`);
-console.log(`  first parse + validate:        ${firstMs.toFixed(2)} ms`);
-console.log(`  parse + validate (warm):       ${stats(parseRuns)}`);
-console.log(`    of which TOML parsing alone: ${stats(tomlRuns)}`);
-console.log(`  invalid file, ${issues} issues located: ${stats(brokenRuns)}`);
+  const firstMs = time(() => parseConfig(bytes, { file: "bench.toml" }));
+  const parseRuns = Array.from({ length: runs }, () =>
+    time(() => parseConfig(bytes, { file: "bench.toml" })),
+  );
+  const tomlRuns = Array.from({ length: runs }, () => time(() => parseToml(valid)));
+  let issues = 0;
+  const brokenRuns = Array.from({ length: runs }, () =>
+    time(() => {
+      try {
+        parseConfig(broken, { file: "bench.toml" });
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        issues = error.issues.length;
+      }
+    }),
+  );
+  return { bytes: bytes.length, importMs, firstMs, parseRuns, tomlRuns, brokenRuns, issues };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 200);
+  const m = await measureConfigParse(runs);
+  if (args.includes("--json")) {
+    const { parseRuns, tomlRuns, brokenRuns, ...rest } = m;
+    const warmMs = median(parseRuns);
+    const tomlMs = median(tomlRuns);
+    const brokenMs = median(brokenRuns);
+    console.log(JSON.stringify({ ...rest, warmMs, tomlMs, brokenMs }));
+  } else {
+    console.log(
+      `config-parse: ${PROCESSES} processes, ${m.bytes} bytes, ${runs} runs, node ${process.version}`,
+    );
+    console.log(`  import @groundcontrol/config:  ${m.importMs.toFixed(2)} ms`);
+    console.log(`  first parse + validate:        ${m.firstMs.toFixed(2)} ms`);
+    console.log(`  parse + validate (warm):       ${stats(m.parseRuns)}`);
+    console.log(`    of which TOML parsing alone: ${stats(m.tomlRuns)}`);
+    console.log(`  invalid file, ${m.issues} issues located: ${stats(m.brokenRuns)}`);
+  }
+}

@@ -1,5 +1,7 @@
-// A minimal plain-Node line relay, the yardstick Ground Control's relay must at least match:
-// decode each chunk, split it, prefix every line with a timestamp and the name, one write per chunk.
+// A minimal plain-Node process runner, the yardstick Ground Control must at least match: spawn
+// every command at once, relay each chunk's lines with a timestamp and the name (one write per
+// chunk), SIGTERM/SIGINT every child on SIGTERM/SIGINT, exit once every child has exited.
+// No features: no order, no stop timeout, no reaping, no config.
 //
 //   node bench/relay-baseline.mjs NAME=COMMAND [NAME=COMMAND…]   (COMMAND run by /bin/sh -c)
 
@@ -28,23 +30,26 @@ export function relayBaseline(source, name, destination) {
   });
 }
 
-async function main(specs) {
+function main(specs) {
   const width = Math.max(...specs.map((spec) => spec.split("=")[0].length));
-  await Promise.all(
-    specs.map((spec) => {
-      const at = spec.indexOf("=");
-      const name = spec.slice(0, at).padEnd(width);
-      const child = spawn("/bin/sh", ["-c", spec.slice(at + 1)], {
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      return Promise.all([
-        relayBaseline(child.stdout, name, process.stdout),
-        relayBaseline(child.stderr, name, process.stderr),
-      ]);
-    }),
-  );
+  const children = specs.map((spec) => {
+    const at = spec.indexOf("=");
+    const name = spec.slice(0, at).padEnd(width);
+    const child = spawn("/bin/sh", ["-c", spec.slice(at + 1)], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    relayBaseline(child.stdout, name, process.stdout);
+    relayBaseline(child.stderr, name, process.stderr);
+    return child;
+  });
+  for (const signal of ["SIGTERM", "SIGINT"]) {
+    // Signal handlers do not keep Node alive: it exits once the children and their pipes are done.
+    process.on(signal, () => {
+      for (const child of children) if (child.exitCode === null) child.kill(signal);
+    });
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  await main(process.argv.slice(2));
+  main(process.argv.slice(2));
 }
