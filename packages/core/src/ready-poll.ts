@@ -1,7 +1,6 @@
 // Polling readiness checks (tcp, http, command, file): try, and try again every `interval`.
 import { stat } from "node:fs/promises";
-import { get as httpGet } from "node:http";
-import { get as httpsGet } from "node:https";
+import type { get as httpGet } from "node:http";
 import { connect } from "node:net";
 import { messageOf } from "./errors.js";
 import type { CheckContext } from "./ready-context.js";
@@ -61,31 +60,40 @@ export function httpCheck(url: string, ctx: CheckContext): Promise<void> {
       ),
     );
   }
-  const get = parsed.protocol === "https:" ? httpsGet : httpGet;
-  return poll(
-    (signal) =>
-      new Promise((resolve) => {
-        // No shared agent: a kept-alive socket would outlive the check (and keep the CLI running).
-        const request = get(
-          parsed,
-          { agent: false, headers: { connection: "close" } },
-          (response) => {
-            const code = response.statusCode ?? 0;
-            response.resume();
-            settle(code >= 200 && code < 300 ? null : `HTTP ${code}`);
-          },
-        );
-        function settle(failure: string | null): void {
-          signal.removeEventListener("abort", onAbort);
-          request.destroy();
-          resolve(failure);
-        }
-        const onAbort = (): void => settle("abandoned");
-        signal.addEventListener("abort", onAbort, { once: true });
-        request.on("error", (error: NodeJS.ErrnoException) => settle(error.code ?? error.message));
-      }),
-    ctx,
-  );
+  const loaded = loadGet(parsed.protocol);
+  return poll(async (signal) => {
+    const get = await loaded;
+    return new Promise((resolve) => {
+      // No shared agent: a kept-alive socket would outlive the check (and keep the CLI running).
+      const request = get(
+        parsed,
+        { agent: false, headers: { connection: "close" } },
+        (response) => {
+          const code = response.statusCode ?? 0;
+          response.resume();
+          settle(code >= 200 && code < 300 ? null : `HTTP ${code}`);
+        },
+      );
+      function settle(failure: string | null): void {
+        signal.removeEventListener("abort", onAbort);
+        request.destroy();
+        resolve(failure);
+      }
+      const onAbort = (): void => settle("abandoned");
+      signal.addEventListener("abort", onAbort, { once: true });
+      request.on("error", (error: NodeJS.ErrnoException) => settle(error.code ?? error.message));
+    });
+  }, ctx);
+}
+
+/**
+ * node:http and node:https are loaded on first use: with tls and crypto, which https pulls in,
+ * they added ~10 ms to every start-up, needed only by a config with an http readiness gate.
+ */
+function loadGet(protocol: string): Promise<typeof httpGet> {
+  return protocol === "https:"
+    ? import("node:https").then((https) => https.get)
+    : import("node:http").then((http) => http.get);
 }
 
 export function commandCheck(command: CommandSpec, ctx: CheckContext): Promise<void> {
