@@ -3,6 +3,7 @@
 import { createRequire } from "node:module";
 import { endianness } from "node:os";
 import { getSystemErrorMap } from "node:util";
+import { loadKoffi } from "./koffi-load.js";
 
 /** The libc functions Ground Control uses; each returns libc's own result (-1 on failure). */
 export interface Libc {
@@ -80,7 +81,7 @@ function bind(): LibcResult {
   }
   let koffi: typeof import("koffi");
   try {
-    koffi = requireFromHere()("koffi") as typeof import("koffi");
+    koffi = loadKoffi(requireFromHere());
   } catch (error) {
     return { ok: false, reason: `cannot load koffi: ${messageOf(error)}`, unsupported: false };
   }
