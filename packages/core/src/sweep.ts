@@ -17,8 +17,11 @@ export function sweepGroups(groups: Iterable<{ pgid: number; leaderRunning: bool
       kill(pgid);
       continue;
     }
+    // Usually every group is empty by now: kill(0) says so without reading all of /proc, which
+    // took ~2.5 ms of each shutdown on a host with a few hundred processes.
+    if (!groupHasMembers(pgid)) continue;
     table ??= readProcessTable();
-    if (!table.groups.has(pgid)) continue; // nobody left
+    if (!table.groups.has(pgid)) continue; // nobody left (or only zombies)
     const holder = table.parent.has(pgid); // a live process with the group's number
     if (!holder || descendsFrom(pgid, process.pid, table.parent)) kill(pgid);
   }
@@ -48,6 +51,17 @@ function readProcessTable(): ProcessTable {
     table.groups.add(stat.pgrp);
   }
   return table;
+}
+
+/** False when no process at all (zombies included) is in group `pgid`. */
+export function groupHasMembers(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: there are members, just not ours to signal.
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
+  }
 }
 
 function kill(pgid: number): void {
