@@ -7,6 +7,9 @@ export interface Pausable {
   resume(): unknown;
 }
 
+/** A stream, or a function that returns it when it is first needed. */
+export type Destination = NodeJS.WritableStream | (() => NodeJS.WritableStream);
+
 export class Sink {
   /** Times a write filled the destination and the sources were paused. */
   pauses = 0;
@@ -16,17 +19,34 @@ export class Sink {
   private readonly sources = new Set<Pausable>();
   private blocked = false;
   private broken = false;
+  private resolved: NodeJS.WritableStream | undefined;
 
-  constructor(private readonly stream: NodeJS.WritableStream) {
-    // A destination that fails (EPIPE on a closed stdout) can show nothing more: drop its output
-    // and keep reading the sources, so commands never block forever and the supervisor survives.
-    stream.on("error", this.onBroken);
-    stream.on("close", this.onBroken);
+  /**
+   * `destination` may be a function that returns the stream: it is then called on the first write
+   * (a command's output, or one of our own messages).
+   * (Creating process.stdout and process.stderr costs ~2-3 ms, which a start-up need not pay
+   * before it has spawned its first command.)
+   */
+  constructor(private readonly destination: Destination) {
+    // A stream given as it is is watched from the start, as it always was.
+    if (typeof destination !== "function") void this.stream;
   }
 
   /** Bytes written but not yet taken by the destination (when the stream reports it). */
   get pendingBytes(): number {
-    return (this.stream as { writableLength?: number }).writableLength ?? 0;
+    return (this.resolved as { writableLength?: number } | undefined)?.writableLength ?? 0;
+  }
+
+  private get stream(): NodeJS.WritableStream {
+    if (this.resolved === undefined) {
+      const stream = typeof this.destination === "function" ? this.destination() : this.destination;
+      this.resolved = stream;
+      // A destination that fails (EPIPE on a closed stdout) can show nothing more: drop its output
+      // and keep reading the sources, so commands never block forever and the supervisor survives.
+      stream.on("error", this.onBroken);
+      stream.on("close", this.onBroken);
+    }
+    return this.resolved;
   }
 
   add(source: Pausable): void {
@@ -53,7 +73,9 @@ export class Sink {
 
   /** Resolves once everything written so far has been taken by the destination. */
   flush(): Promise<void> {
-    const stream = this.stream as NodeJS.WritableStream & { writableEnded?: boolean };
+    // Never written to: nothing to wait for (and no reason to create the stream now).
+    if (this.resolved === undefined) return Promise.resolve();
+    const stream = this.resolved as NodeJS.WritableStream & { writableEnded?: boolean };
     if (this.broken || stream.writableEnded === true) return Promise.resolve();
     // Writes complete in order, so the callback of an empty write comes after all earlier ones.
     return new Promise((resolve) => {
@@ -63,9 +85,12 @@ export class Sink {
 
   /** Stops listening to the destination (it stays open: it is not ours to end). */
   dispose(): void {
-    this.stream.removeListener("error", this.onBroken);
-    this.stream.removeListener("close", this.onBroken);
-    this.stream.removeListener("drain", this.onDrain);
+    const stream = this.resolved;
+    if (stream !== undefined) {
+      stream.removeListener("error", this.onBroken);
+      stream.removeListener("close", this.onBroken);
+      stream.removeListener("drain", this.onDrain);
+    }
     if (this.blocked) this.onDrain();
   }
 
@@ -77,7 +102,7 @@ export class Sink {
   private readonly onBroken = (): void => {
     if (this.broken) return;
     this.broken = true;
-    this.stream.removeListener("drain", this.onDrain);
+    this.resolved?.removeListener("drain", this.onDrain);
     if (this.blocked) this.onDrain();
   };
 }

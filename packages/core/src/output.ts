@@ -21,7 +21,7 @@ import {
   TimestampCache,
 } from "./format.js";
 import { checkMaxLineBytes, LineSplitter } from "./lines.js";
-import { Sink } from "./output-sink.js";
+import { type Destination, Sink } from "./output-sink.js";
 
 export type { LogFields, LogLevel, OutputOrigin, OutputStream } from "./format.js";
 
@@ -33,8 +33,10 @@ export interface OutputOptions {
   color: boolean;
   /** Every process name: labels are padded to the widest, colours are given by position. */
   names: readonly string[];
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  /** Where relayed stdout goes; a function returning the stream is called on the first write. */
+  stdout: Destination;
+  /** Where relayed stderr and our own messages go; a function is called on the first write. */
+  stderr: Destination;
   /** Clock in milliseconds since the epoch (tests pin it). */
   now?: () => number;
   /** Lines longer than this many bytes become several records. Default 64 KiB. */
