@@ -34,7 +34,7 @@ function loadDirect(require: NodeJS.Require): Koffi | undefined {
     "@koromix",
     `koffi-${process.platform}-${process.arch}`,
   );
-  const musl = process.platform === "linux" && isMusl(process.execPath);
+  const musl = process.platform === "linux" && muslLoaderPresent() && isMusl(process.execPath);
   const file = binaryPath(platformDir, process.platform, process.arch, musl);
   if (!existsSync(file)) return undefined;
   const native = require(file) as Koffi & { version?: unknown };
@@ -64,6 +64,19 @@ export function findPackage(require: NodeJS.Require, name: string): string | und
     if (existsSync(join(candidate, "package.json"))) return realpathSync(candidate);
   }
   return undefined;
+}
+
+/** musl's dynamic loader, present on any system where a musl-linked Node can run. */
+const MUSL_LOADERS: Record<string, string> = {
+  x64: "/lib/ld-musl-x86_64.so.1",
+  arm64: "/lib/ld-musl-aarch64.so.1",
+  ia32: "/lib/ld-musl-i386.so.1",
+};
+
+/** Without musl's loader on the system, Node cannot be linked against musl: skip reading it. */
+function muslLoaderPresent(): boolean {
+  const loader = MUSL_LOADERS[process.arch];
+  return loader === undefined || existsSync(loader);
 }
 
 /**
