@@ -177,7 +177,7 @@ async function main() {
         },
       };
       print(
-        `Relay, 4 × ${options.relayLines.toLocaleString("en")} lines of 80 bytes, exec to exit`,
+        `Relay, 4 × ${options.relayLines.toLocaleString("en")} lines of 80 bytes`,
         table(plain, RELAY, r, [whole]),
       );
     } finally {
@@ -310,7 +310,9 @@ function targets(results, list) {
     const r = results.relay;
     const speed = ratio(r, "linesPerSec");
     const whole = r.samples.groundcontrol.every((x) => x.allWhole);
-    check("relay, timestamps on", speed, "≥ 1.00×", speed >= 1);
+    check("relay, timestamps on (while relaying)", speed, "≥ 1.00×", speed >= 1);
+    const exec = ratio(r, "linesPerSecExec");
+    lines.push(`- info: relay from exec to exit, start-up and stop included: ${exec.toFixed(2)}×`);
     check("relay: every line whole", whole ? "yes" : "no", "yes", whole);
   }
   if (results.flood?.samples.groundcontrol) {
