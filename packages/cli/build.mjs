@@ -36,6 +36,40 @@ const lazyDebug = {
   },
 };
 
+/**
+ * node:fs/promises costs ~1.2 ms to load at every start, for one readFile (the config) and one
+ * stat (a file readiness gate). In the bundle those two run on callback fs, which is loaded
+ * anyway; any other function of fs/promises loads the real module on its first call.
+ */
+const lazyFsPromises = {
+  name: "lazy-fs-promises",
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?fs\/promises$/ }, (args) =>
+      args.namespace === "lazy-fs-promises"
+        ? { path: "node:fs/promises", external: true }
+        : { path: "fs-promises", namespace: "lazy-fs-promises" },
+    );
+    b.onLoad({ filter: /.*/, namespace: "lazy-fs-promises" }, async () => {
+      const names = Object.keys(await import("node:fs/promises")).filter((n) => n !== "default");
+      return {
+        loader: "js",
+        contents: `
+          const fs = require("node:fs");
+          const callback = (fn) => (...args) =>
+            new Promise((resolve, reject) =>
+              fn(...args, (error, value) => (error ? reject(error) : resolve(value))));
+          const own = { readFile: callback(fs.readFile), stat: callback(fs.stat) };
+          for (const name of ${JSON.stringify(names)}) {
+            Object.defineProperty(exports, name, {
+              enumerable: true,
+              get: () => own[name] ?? require("fs/promises")[name],
+            });
+          }`,
+      };
+    });
+  },
+};
+
 const result = await build({
   entryPoints: ["src/main.ts"],
   bundle: true,
@@ -55,7 +89,7 @@ const result = await build({
   logOverride: { "empty-import-meta": "silent" },
   // `groundcontrol --version` without reading package.json at run time.
   define: { __GROUNDCONTROL_VERSION__: JSON.stringify(version) },
-  plugins: [lazyDebug],
+  plugins: [lazyDebug, lazyFsPromises],
 });
 
 const program = result.outputFiles[0].text;

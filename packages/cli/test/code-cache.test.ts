@@ -93,6 +93,27 @@ describe("tracing in the bundle", () => {
     expect(stderr).toMatch(/groundcontrol:lifecycle shutdown requested/);
   });
 
+  it("a run leaves node:fs/promises unloaded (the config is read with callback fs)", () => {
+    dir = mkdtempSync(join(tmpdir(), "gc-modules-"));
+    const config = join(dir, "groundcontrol.toml");
+    writeFileSync(config, '[[processes]]\nname = "once"\nrun = ["/bin/sh", "-c", "exit 0"]\n');
+    // Preloaded: at exit it writes the list of modules Node loaded to fd 3.
+    const probe = join(dir, "probe.cjs");
+    writeFileSync(
+      probe,
+      'process.on("exit", () => require("node:fs").writeSync(3, JSON.stringify(process.moduleLoadList)));',
+    );
+    const result = spawnSync(process.execPath, ["--require", probe, CLI, config], {
+      env,
+      encoding: "utf8",
+      stdio: ["ignore", "ignore", "pipe", "pipe"],
+    });
+    expect(result.status).toBe(0);
+    const loaded = JSON.parse(result.output[3] as string) as string[];
+    expect(loaded).toContain("NativeModule child_process");
+    expect(loaded.filter((m) => m.includes("fs/promises"))).toEqual([]);
+  });
+
   it("says nothing of it without DEBUG", () => {
     const stderr = stderrWith("");
     expect(stderr).toMatch(/all processes stopped/);
