@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { generate } from "../config-parse.mjs";
 import { BUNDLE, groundcontrolToml } from "../lib/managers.mjs";
 import { cleanEnv, launch, within } from "../lib/proc.mjs";
@@ -49,34 +50,54 @@ export async function execOnce(command) {
   return done.at - started;
 }
 
-// Runs in a fresh Node: the same steps as the CLI's libc binding (see core's native.ts).
-const BRIDGE = `
-const { performance } = require("node:perf_hooks");
-const t0 = performance.now();
-const koffi = require(${JSON.stringify(KOFFI)});
-const t1 = performance.now();
-const lib = koffi.load(null);
-for (const proto of [
+const KOFFI_LOAD = fileURLToPath(
+  new URL("../../packages/core/dist/koffi-load.js", import.meta.url),
+);
+const PROTOTYPES = [
   "int waitid(int idtype, uint32_t id, _Inout_ void *info, int options)",
   "int waitpid(int pid, _Inout_ int *status, int options)",
   "int fcntl(int fd, int cmd, int arg)",
   "int execvp(const char *file, const char **argv)",
   "void *signal(int signum, void *handler)",
   "int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)",
-]) lib.func(proto);
+];
+
+// Runs in a fresh Node: the steps core's native.ts takes before the first spawn when not PID 1
+// (load koffi's binary, bind libc, prctl(PR_SET_CHILD_SUBREAPER)), then, for comparison, in
+// another fresh Node, koffi's own entry point.
+const BRIDGE = `
+import { createRequire } from "node:module";
+import { performance } from "node:perf_hooks";
+const { loadKoffi } = await import(${JSON.stringify(KOFFI_LOAD)});
+const t0 = performance.now();
+const koffi = loadKoffi(createRequire(${JSON.stringify(BUNDLE)}));
+const t1 = performance.now();
+const lib = koffi.load(null);
+const fns = ${JSON.stringify(PROTOTYPES)}.map((proto) => lib.func(proto));
+if (fns[5](36, 1, 0, 0, 0) !== 0) throw new Error("prctl failed");
 const t2 = performance.now();
-console.log(JSON.stringify({ requireMs: t1 - t0, bindMs: t2 - t1, totalMs: t2 - t0 }));
+console.log(JSON.stringify({ loadMs: t1 - t0, bindMs: t2 - t1, totalMs: t2 - t0 }));
+`;
+const ENTRY = `
+const { performance } = require("node:perf_hooks");
+const t0 = performance.now();
+require(${JSON.stringify(KOFFI)}).load(null);
+console.log(JSON.stringify({ entryMs: performance.now() - t0 }));
 `;
 
-/** The native bridge's load and bind time in a fresh process. */
+/** The native bridge's cost before the first spawn, and koffi's entry point, in fresh processes. */
 export function bridgeOnce() {
-  const result = spawnSync(process.execPath, ["-e", BRIDGE], { env: cleanEnv(), encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`bridge timing failed: ${result.stderr}`);
-  return JSON.parse(result.stdout);
+  const run = (args) => {
+    const result = spawnSync(process.execPath, args, { env: cleanEnv(), encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`bridge timing failed: ${result.stderr}`);
+    return JSON.parse(result.stdout);
+  };
+  return { ...run(["--input-type=module", "-e", BRIDGE]), ...run(["-e", ENTRY]) };
 }
 
 export const BRIDGE_METRICS = [
-  { key: "requireMs", label: "require('koffi')", unit: "ms" },
-  { key: "bindMs", label: "load libc + bind 6 functions", unit: "ms" },
-  { key: "totalMs", label: "native bridge, total", unit: "ms" },
+  { key: "loadMs", label: "native bridge: koffi's binary, as core loads it", unit: "ms" },
+  { key: "bindMs", label: "native bridge: bind libc, prctl(PR_SET_CHILD_SUBREAPER)", unit: "ms" },
+  { key: "totalMs", label: "native bridge before the first spawn (not PID 1), total", unit: "ms" },
+  { key: "entryMs", label: "for comparison: require('koffi') through its entry point", unit: "ms" },
 ];
