@@ -61,7 +61,8 @@ export function binaryPath(
 export function findPackage(require: NodeJS.Require, name: string): string | undefined {
   for (const dir of require.resolve.paths(name) ?? []) {
     const candidate = join(dir, name);
-    if (existsSync(join(candidate, "package.json"))) return realpathSync(candidate);
+    // .native: one realpath(3) call (~0.1 ms) instead of Node's lstat walk (~0.5 ms).
+    if (existsSync(join(candidate, "package.json"))) return realpathSync.native(candidate);
   }
   return undefined;
 }
