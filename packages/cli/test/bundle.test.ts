@@ -7,18 +7,9 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Running } from "./helpers/example.js";
-import { CLI } from "./helpers/harness.js";
-
-const canUnshare = (() => {
-  if (process.platform !== "linux" || process.getuid?.() !== 0) return false;
-  try {
-    execFileSync("unshare", ["--pid", "--fork", "--mount-proc", "true"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { runIn } from "./helpers/example.js";
+import { AS_PID1, CLI, canUnshare } from "./helpers/harness.js";
+import type { Running } from "./helpers/running.js";
 
 // 200 orphans, then wait until no zombie is left in the namespace: exit 42 when clean.
 const STORM = `
@@ -31,8 +22,7 @@ run = ["/bin/sh", "-c", "i=0; while [ $i -lt 200 ]; do ( true & ); i=$((i+1)); d
 const ISOLATED = { NODE_PATH: undefined };
 
 function asPid1(bundle: string, dir: string): Running {
-  const argv = ["unshare", "--pid", "--fork", "--mount-proc", process.execPath, bundle];
-  return new Running(argv, { cwd: dir, env: ISOLATED });
+  return runIn(dir, [...AS_PID1, process.execPath, bundle], ISOLATED);
 }
 
 /** Installs koffi next to the bundle as npm would: koffi and @koromix/koffi-<os>-<arch>. */

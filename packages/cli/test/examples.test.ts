@@ -4,8 +4,9 @@ import { readFileSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { copyExample, EXAMPLES, exampleConfigs, inOrder, Running } from "./helpers/example.js";
+import { copyExample, EXAMPLES, exampleConfigs, inOrder, runIn } from "./helpers/example.js";
 import { CLI } from "./helpers/harness.js";
+import type { Running } from "./helpers/running.js";
 import { runCli } from "./run-cli.js";
 
 /** Configs that are only checked, and why they cannot run here. */
@@ -42,7 +43,7 @@ describe("every example config", () => {
 
 /** Runs the CLI from a copy of the example's directory, as its README says. */
 function runExample(dir: string, env: NodeJS.ProcessEnv = {}): Running {
-  return new Running([process.execPath, CLI], { cwd: dir, env });
+  return runIn(dir, [process.execPath, CLI], env);
 }
 
 describe("runnable examples", () => {
@@ -144,7 +145,7 @@ describe("runnable examples", () => {
 
   it("node-service: serves once its sidecars are up, and takes them down on SIGTERM", async () => {
     const dir = join(EXAMPLES, "node-service");
-    const running = new Running([process.execPath, "service.mjs"], { cwd: dir });
+    const running = runIn(dir, [process.execPath, "service.mjs"]);
     try {
       const [, port] = await running.waitFor(/^service: listening on (\d+)$/m);
       expect(await get(`http://127.0.0.1:${port}/`)).toBe("ok\n");

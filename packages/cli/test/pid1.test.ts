@@ -1,20 +1,16 @@
 // Ground Control as PID 1 of a pid namespace (a container's real conditions), and as a child
 // subreaper when another init is PID 1.
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { alive, type Scenario, until, withScenario } from "./helpers/harness.js";
+import {
+  AS_PID1,
+  alive,
+  canUnshare,
+  type Scenario,
+  until,
+  withScenario,
+} from "./helpers/harness.js";
 
-const canUnshare = (() => {
-  if (process.platform !== "linux" || process.getuid?.() !== 0) return false;
-  try {
-    execFileSync("unshare", ["--pid", "--fork", "--mount-proc", "true"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const AS_PID1 = ["unshare", "--pid", "--fork", "--mount-proc"];
 if (!canUnshare) console.warn("pid1 tests skipped: they need root and unshare(1) on Linux");
 
 /** The pid (in our namespace) of Ground Control running as PID 1 under unshare --fork. */

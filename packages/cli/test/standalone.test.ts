@@ -15,7 +15,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyExample, inOrder, Running } from "./helpers/example.js";
+import { copyExample, inOrder, runIn } from "./helpers/example.js";
+import { AS_PID1, canUnshare } from "./helpers/harness.js";
 
 const BINARY = fileURLToPath(new URL("../standalone/groundcontrol", import.meta.url));
 const built = existsSync(BINARY);
@@ -26,15 +27,6 @@ if (!built) {
   );
 }
 const isRoot = process.platform === "linux" && process.getuid?.() === 0;
-const canUnshare = (() => {
-  if (!isRoot) return false;
-  try {
-    execFileSync("unshare", ["--pid", "--fork", "--mount-proc", "true"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 describe.skipIf(!built)("the standalone binary", () => {
   let home = "";
@@ -76,7 +68,7 @@ describe.skipIf(!built)("the standalone binary", () => {
   it("runs the Litestream-style example to the end, and leaves no extracted file", async () => {
     const example = copyExample("litestream");
     try {
-      const done = await new Running([binary], { cwd: example.dir, env: env() }).finished;
+      const done = await runIn(example.dir, [binary], env()).finished;
       expect(done.code).toBe(0);
       expect(done.stderr).not.toMatch(/cannot reap|native/);
       inOrder(done.stdout, [
@@ -119,7 +111,7 @@ name = "who"
 pre = { user = "${user}", command = ["/bin/sh", "-c", "echo groups=$(id -Gn) home=$HOME"] }
 `;
         writeFileSync(config, toml);
-        const done = await new Running([binary, config], { cwd: dir, env: env() }).finished;
+        const done = await runIn(dir, [binary, config], env()).finished;
         expect(done.stderr).not.toMatch(/exec-as/);
         expect(done.code).toBe(0);
         // Node's own spawn would have dropped the extra group: this went through the helper.
@@ -141,13 +133,7 @@ name = "storm"
 run = ["/bin/sh", "-c", "i=0; while [ $i -lt 500 ]; do ( true & ); i=$((i+1)); done; n=0; while [ $n -lt 200 ]; do z=$(grep -ls '^State:.Z' /proc/[0-9]*/status | wc -l); [ $z -eq 0 ] && exit 42; n=$((n+1)); sleep 0.05; done; echo zombies=$z; exit 3"]
 `;
         writeFileSync(config, toml);
-        const running = new Running(
-          ["unshare", "--pid", "--fork", "--mount-proc", binary, config],
-          {
-            cwd: dir,
-            env: env(),
-          },
-        );
+        const running = runIn(dir, [...AS_PID1, binary, config], env());
         const done = await running.finished;
         expect(done.stdout).not.toMatch(/zombies=/);
         expect(done.stderr).not.toMatch(/cannot reap/);

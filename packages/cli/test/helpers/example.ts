@@ -1,10 +1,10 @@
 // Runs an example from examples/ as its README says (from its own directory), in a copy of that
 // directory so that the files it writes never land in the repository.
-import { type ChildProcess, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Running } from "./running.js";
 
 export const EXAMPLES = fileURLToPath(new URL("../../../../examples", import.meta.url));
 
@@ -27,66 +27,12 @@ export function copyExample(name: string): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** A running program whose output can be awaited line by line. */
-export class Running {
-  readonly child: ChildProcess;
-  readonly finished: Promise<Finished>;
-  #stdout = "";
-  #stderr = "";
-  readonly #waiters = new Set<() => void>();
-
-  constructor(argv: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
-    this.child = spawn(argv[0]!, argv.slice(1), {
-      cwd: resolve(options.cwd),
-      env: { ...process.env, NO_COLOR: "1", GROUNDCONTROL_CONFIG: "", ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    this.child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-      this.#stdout += chunk;
-      this.#wake();
-    });
-    this.child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
-      this.#stderr += chunk;
-      this.#wake();
-    });
-    this.finished = new Promise((resolvePromise) => {
-      this.child.on("close", (code, signal) => {
-        this.#wake();
-        resolvePromise({ code, signal, stdout: this.#stdout, stderr: this.#stderr });
-      });
-    });
-  }
-
-  /** Resolves with the match once stdout or stderr matches; rejects if the program exits first. */
-  async waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
-    for (;;) {
-      const match = this.#stdout.match(pattern) ?? this.#stderr.match(pattern);
-      if (match) return match;
-      if (this.child.exitCode !== null || this.child.signalCode !== null) {
-        const done = await this.finished;
-        const last = done.stdout.match(pattern) ?? done.stderr.match(pattern);
-        if (last) return last;
-        throw new Error(`exited before ${pattern} appeared:\n${done.stdout}\n${done.stderr}`);
-      }
-      await new Promise<void>((wake) => this.#waiters.add(wake));
-    }
-  }
-
-  kill(signal: NodeJS.Signals = "SIGKILL"): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
-  }
-
-  #wake(): void {
-    for (const wake of this.#waiters) wake();
-    this.#waiters.clear();
-  }
+/** Runs `argv` in `dir` with the test's environment plus `env`, colour off, no default config. */
+export function runIn(dir: string, argv: string[], env: NodeJS.ProcessEnv = {}): Running {
+  return new Running(argv, {
+    cwd: resolve(dir),
+    env: { ...process.env, NO_COLOR: "1", GROUNDCONTROL_CONFIG: "", ...env },
+  });
 }
 
 /**

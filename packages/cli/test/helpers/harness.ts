@@ -1,20 +1,16 @@
 // Runs the real groundcontrol executable on a scenario and reads what it did, as a user would.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type Finished, Running } from "./running.js";
+
+export type { Finished };
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const CLI = resolve(here, "../../dist/groundcontrol.cjs");
 export const FIXTURES = resolve(here, "../fixtures");
-
-export interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
@@ -31,11 +27,7 @@ export class Scenario {
   readonly dir: string;
   readonly results: string;
   readonly config: string;
-  readonly child: ChildProcess;
-  readonly finished: Promise<Finished>;
-  #stdout = "";
-  #stderr = "";
-  readonly #lineWaiters = new Set<() => void>();
+  readonly running: Running;
 
   constructor(toml: string, options: RunOptions = {}) {
     this.dir = mkdtempSync(join(tmpdir(), "gc-test-"));
@@ -48,32 +40,23 @@ export class Scenario {
       CLI,
       ...(options.args ?? [this.config]),
     ];
-    this.child = spawn(argv[0]!, argv.slice(1), {
-      env: options.env ?? { ...process.env, NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    this.child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-      this.#stdout += chunk;
-      this.#wake();
-    });
-    this.child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
-      this.#stderr += chunk;
-      this.#wake();
-    });
-    this.finished = new Promise((resolvePromise) => {
-      this.child.on("close", (code, signal) => {
-        this.#wake();
-        resolvePromise({ code, signal, stdout: this.#stdout, stderr: this.#stderr });
-      });
-    });
+    this.running = new Running(argv, { env: options.env ?? { ...process.env, NO_COLOR: "1" } });
+  }
+
+  get child(): ChildProcess {
+    return this.running.child;
+  }
+
+  get finished(): Promise<Finished> {
+    return this.running.finished;
   }
 
   get stdout(): string {
-    return this.#stdout;
+    return this.running.stdout;
   }
 
   get stderr(): string {
-    return this.#stderr;
+    return this.running.stderr;
   }
 
   /** The transcript the fake daemons and commands appended to. */
@@ -100,25 +83,9 @@ export class Scenario {
     await until(() => this.transcriptLines().includes(line), `"${line}" in the transcript`);
   }
 
-  /** Resolves once stdout or stderr (as chosen) matches. */
-  async waitForOutput(pattern: RegExp, stream: "stdout" | "stderr" | "any" = "any"): Promise<void> {
-    const text = () =>
-      stream === "stdout"
-        ? this.#stdout
-        : stream === "stderr"
-          ? this.#stderr
-          : this.#stdout + this.#stderr;
-    while (!pattern.test(text())) {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) {
-        // One more look: the last chunk may have arrived with the exit.
-        await this.finished;
-        if (pattern.test(text())) return;
-        throw new Error(
-          `exited before output matched ${pattern}:\n${this.#stdout}\n${this.#stderr}`,
-        );
-      }
-      await new Promise<void>((r) => this.#lineWaiters.add(r));
-    }
+  /** Resolves once stdout or stderr matches; rejects if Ground Control exits first. */
+  async waitForOutput(pattern: RegExp): Promise<void> {
+    await this.running.waitFor(pattern);
   }
 
   signal(signal: NodeJS.Signals): void {
@@ -126,13 +93,8 @@ export class Scenario {
   }
 
   cleanup(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+    this.running.kill("SIGKILL");
     rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  #wake(): void {
-    for (const waiter of this.#lineWaiters) waiter();
-    this.#lineWaiters.clear();
   }
 }
 
@@ -188,3 +150,17 @@ export async function withScenario<T>(
     scenario.cleanup();
   }
 }
+
+/** True where this test run may make pid namespaces (root on Linux with unshare(1)). */
+export const canUnshare = (() => {
+  if (process.platform !== "linux" || process.getuid?.() !== 0) return false;
+  try {
+    execFileSync("unshare", ["--pid", "--fork", "--mount-proc", "true"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Prefix that runs a program as PID 1 of a new pid namespace, as in a container. */
+export const AS_PID1 = ["unshare", "--pid", "--fork", "--mount-proc"];
