@@ -123,7 +123,11 @@ post = ["/bin/sh", "-c", "echo stubborn-post >> {results}"]
         s.signal("SIGTERM");
         const done = await s.finished;
         expect(done.code).toBe(0);
-        expect(s.transcript()).toBe("stubborn:started\nstubborn:ignored-term\nstubborn-post\n");
+        // Whether its trap gets to write "ignored-term" within 300 ms depends on the scheduler;
+        // the SIGKILL is what counts.
+        const lines = s.transcriptLines();
+        expect(lines[0]).toBe("stubborn:started");
+        expect(lines.at(-1)).toBe("stubborn-post");
         expect(done.stderr).toMatch(/did not stop in time; sending SIGKILL/);
         expect(alive(pid)).toBe(false);
       },
