@@ -18,8 +18,8 @@ import {
   type Spec,
   StartupError,
   Supervisor,
-  type SupervisorEvents,
 } from "../src/index.js";
+import { PROCESS_EVENTS, recordEvents } from "./record-events.js";
 
 const DAEMON = join(dirname(fileURLToPath(import.meta.url)), "fixtures/ready-daemon.mjs");
 const sh = (script: string): CommandSpec => ({ program: "/bin/sh", args: ["-c", script] });
@@ -91,22 +91,7 @@ function supervise(processes: ProcessSpec[], extra: Partial<Spec> = {}) {
     { output: relay, killOnHostExit: false },
   );
   supervisors.add(supervisor);
-  const events: string[] = [];
-  const kinds = [
-    "process:starting",
-    "process:ready",
-    "process:started",
-    "process:stopping",
-    "process:stopped",
-    "command:started",
-    "command:exited",
-  ] as const satisfies readonly (keyof SupervisorEvents)[];
-  for (const kind of kinds) {
-    supervisor.on(kind, (...args: unknown[]) => {
-      const e = args[0] as { process: string; phase?: string };
-      events.push([kind, e.process, e.phase].filter(Boolean).join(" "));
-    });
-  }
+  const events = recordEvents(supervisor, PROCESS_EVENTS);
   return { supervisor, events };
 }
 

@@ -8,8 +8,8 @@ import {
   type Spec,
   StartupError,
   Supervisor,
-  type SupervisorEvents,
 } from "../src/index.js";
+import { recordEvents } from "./record-events.js";
 
 const sh = (script: string): CommandSpec => ({ program: "/bin/sh", args: ["-c", script] });
 
@@ -31,35 +31,11 @@ function quietOutput(names: string[]) {
   return { relay, text: () => ({ out, err }) };
 }
 
-/** Records every event as "event process[phase]" lines. */
-function record(supervisor: Supervisor): string[] {
-  const log: string[] = [];
-  const names = [
-    "process:starting",
-    "process:ready",
-    "process:started",
-    "process:stopping",
-    "process:stopped",
-    "command:started",
-    "command:exited",
-    "supervisor:running",
-    "supervisor:stopping",
-    "supervisor:stopped",
-  ] as const satisfies readonly (keyof SupervisorEvents)[];
-  for (const name of names) {
-    supervisor.on(name, (...args: unknown[]) => {
-      const e = args[0] as { process?: string; phase?: string } | undefined;
-      log.push([name, e?.process, e?.phase].filter(Boolean).join(" "));
-    });
-  }
-  return log;
-}
-
 function supervise(processes: ProcessSpec[], extra: Partial<Spec> = {}) {
   const spec: Spec = { processes, ...extra };
   const output = quietOutput(processes.map((p) => p.name));
   const supervisor = new Supervisor(spec, { output: output.relay, killOnHostExit: false });
-  return { supervisor, events: record(supervisor), output };
+  return { supervisor, events: recordEvents(supervisor), output };
 }
 
 describe("Supervisor", () => {
