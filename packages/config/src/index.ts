@@ -2,6 +2,6 @@
 export { formatDuration, parseDuration } from "./duration.js";
 export { ConfigError, type ConfigIssue, formatIssue } from "./issues.js";
 export { jsonSchema, jsonSchemaText } from "./json-schema.js";
-export { loadConfig, type ParseOptions, parseConfig } from "./parse.js";
+export { loadConfig, loadConfigSync, type ParseOptions, parseConfig } from "./parse.js";
 export { classifyStop } from "./signals.js";
 export { joinCommand, splitCommand } from "./split.js";

@@ -1,4 +1,5 @@
 // Reads groundcontrol.toml into a Spec, or throws a ConfigError listing every problem found.
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { Spec } from "@groundcontrol/core";
 import { parse as parseToml, TomlError } from "smol-toml";
@@ -46,10 +47,28 @@ export async function loadConfig(path: string): Promise<Spec> {
   try {
     bytes = await readFile(path);
   } catch (error) {
-    const message = `cannot read the config file: ${describeReadError(error)}`;
-    throw new ConfigError(path, [{ file: path, line: 0, column: 0, path: "", message }]);
+    throw unreadable(path, error);
   }
   return parseConfig(bytes, { file: path });
+}
+
+/**
+ * `loadConfig` with a blocking read, for a program's start-up where nothing else is running yet:
+ * an asynchronous read would first start Node's thread pool (~1 ms) for one small file.
+ */
+export function loadConfigSync(path: string): Spec {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+  return parseConfig(bytes, { file: path });
+}
+
+function unreadable(path: string, error: unknown): ConfigError {
+  const message = `cannot read the config file: ${describeReadError(error)}`;
+  return new ConfigError(path, [{ file: path, line: 0, column: 0, path: "", message }]);
 }
 
 function toText(source: string | Uint8Array, file: string): string {

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, parseConfig } from "../src/index.js";
+import { ConfigError, loadConfig, loadConfigSync, parseConfig } from "../src/index.js";
 import { issuesOf } from "./helpers.js";
 
 const BROKEN = `[[processes]]
@@ -127,13 +127,19 @@ describe("encoding", () => {
   });
 });
 
-describe("loadConfig", () => {
+// Both readers share everything past the read; the sync one is what the CLI starts with.
+const loaders = [
+  ["loadConfig", loadConfig],
+  ["loadConfigSync", async (path: string) => loadConfigSync(path)],
+] as const;
+
+describe.each(loaders)("%s", (_name, load) => {
   const dir = mkdtempSync(join(tmpdir(), "gc-config-"));
 
   it("reads and validates a file", async () => {
     const file = join(dir, "ok.toml");
     writeFileSync(file, '[[processes]]\nname = "a"\nrun = "a b"\n');
-    await expect(loadConfig(file)).resolves.toEqual({
+    await expect(load(file)).resolves.toEqual({
       processes: [{ name: "a", run: { program: "a", args: ["b"] } }],
     });
   });
@@ -141,14 +147,14 @@ describe("loadConfig", () => {
   it("names the path it was given in issues", async () => {
     const file = join(dir, "bad.toml");
     writeFileSync(file, "processes = 5\n");
-    await expect(loadConfig(file)).rejects.toThrow(
+    await expect(load(file)).rejects.toThrow(
       `${file}:1:1: processes: expected an array of process tables`,
     );
   });
 
   it("turns a missing file or a directory into a ConfigError", async () => {
     const missing = join(dir, "nope.toml");
-    await expect(loadConfig(missing)).rejects.toMatchObject({
+    await expect(load(missing)).rejects.toMatchObject({
       name: "ConfigError",
       issues: [
         {
@@ -160,7 +166,7 @@ describe("loadConfig", () => {
         },
       ],
     });
-    await expect(loadConfig(dir)).rejects.toThrow(
+    await expect(load(dir)).rejects.toThrow(
       `${dir}: cannot read the config file: it is a directory`,
     );
   });
