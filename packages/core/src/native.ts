@@ -118,10 +118,10 @@ function bind(): LibcResult {
 }
 
 // Resolves koffi from this file's location, both as ESM and inside a CommonJS bundle (where the
-// bundler keeps koffi external and `__filename` names the bundle).
+// bundler keeps koffi external, and the bundle's own `require` resolves from the bundle's place
+// without loading node:module).
 function requireFromHere(): NodeJS.Require {
-  const here = typeof __filename === "string" ? __filename : import.meta.url;
-  return createRequire(here);
+  return typeof require === "function" ? require : createRequire(import.meta.url);
 }
 
 function messageOf(error: unknown): string {
