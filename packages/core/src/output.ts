@@ -29,8 +29,11 @@ export interface OutputOptions {
   format: "text" | "json";
   /** false drops the timestamp (`suppress_timestamps`). */
   timestamps: boolean;
-  /** Colour the labels (text format); see `shouldColor` for the usual way to decide. */
-  color: boolean;
+  /**
+   * Colour the labels (text format); see `shouldColor` for the usual way to decide. A function
+   * is called when the first label is made, so that a terminal check can wait until then.
+   */
+  color: boolean | (() => boolean);
   /** Every process name: labels are padded to the widest, colours are given by position. */
   names: readonly string[];
   /** Where relayed stdout goes; a function returning the stream is called on the first write. */
@@ -67,6 +70,19 @@ const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 
 /** Writes the records `lines` just found; `chunk` is the buffer most of them lie in (if any). */
 type Writer = (lines: LineSplitter, chunk: Buffer | null) => void;
 
+/** A LabelStyle whose `color`, when given as a function, is asked once, on first use. */
+function labelStyle(width: number, color: OutputOptions["color"]): LabelStyle {
+  if (typeof color === "boolean") return { width, color };
+  let decided: boolean | undefined;
+  return {
+    width,
+    get color() {
+      decided ??= color();
+      return decided;
+    },
+  };
+}
+
 export class OutputRelay {
   private readonly json: boolean;
   private readonly clock: TimestampCache | null;
@@ -84,7 +100,7 @@ export class OutputRelay {
     this.json = options.format === "json";
     this.clock = options.timestamps ? new TimestampCache() : null;
     this.now = options.now ?? Date.now;
-    this.style = { width: labelWidth(options.names), color: options.color };
+    this.style = labelStyle(labelWidth(options.names), options.color);
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     checkMaxLineBytes(this.maxLineBytes);
     this.minLevel = LEVELS[options.logLevel ?? "info"];
