@@ -1,6 +1,6 @@
 // `groundcontrol --check [--json] CONFIG`: validates a config and renders its plan. It returns
 // what to print instead of printing, so tests (and the fuzzer) run the very same code in-process.
-import { ConfigError, loadConfig } from "@groundcontrol/config";
+import { ConfigError, loadConfigSync } from "@groundcontrol/config";
 
 export interface CheckResult {
   /** 0: valid; 2: invalid or unreadable. */
@@ -11,7 +11,7 @@ export interface CheckResult {
 
 export async function check(config: string, options: { json: boolean }): Promise<CheckResult> {
   try {
-    const spec = await loadConfig(config);
+    const spec = loadConfigSync(config);
     // The plan needs core (for its DEFAULTS), which takes a while to load: only for valid files.
     const { buildPlan } = await import("./plan.js");
     const plan = buildPlan(spec, config);

@@ -15,6 +15,7 @@ const ORPHAN_GRACE_MS = 1_000;
 
 export class Init {
   #reaper: Reaper | undefined;
+  #subreaper: boolean | undefined;
 
   /** Call before anything is spawned: only children spawned afterwards are known to be ours. */
   constructor() {
@@ -22,20 +23,23 @@ export class Init {
   }
 
   /**
-   * Loads the native bridge (~15 ms) and starts reaping. As PID 1 every orphan comes to us
-   * anyway, so this waits until the first command is on its way (zombies that die before are
-   * collected by the first round). Otherwise it must happen before anything is spawned: an
-   * orphan made before we are a subreaper goes to the other init for good.
+   * Takes up the PID 1 duties around the first spawn. Started by another process, Ground Control
+   * must be a child subreaper before anything is spawned (an orphan made before goes to the
+   * other init for good), which loads the native bridge (~2-3 ms) here. Reaping itself waits
+   * until the first command is on its way: a zombie that dies meanwhile is collected by the
+   * first round, and as PID 1 every orphan comes to us anyway.
    */
   schedule(log: OutputRelay["log"]): void {
-    if (process.pid === 1) setImmediate(() => this.start(log));
-    else this.start(log);
+    if (process.platform !== "linux") return;
+    if (process.pid !== 1) this.#subreaper = becomeSubreaper();
+    setImmediate(() => this.start(log));
   }
 
   start(log: OutputRelay["log"]): void {
     if (this.#reaper || process.platform !== "linux") return;
     const pid1 = process.pid === 1;
-    const subreaper = !pid1 && becomeSubreaper();
+    if (!pid1) this.#subreaper ??= becomeSubreaper();
+    const subreaper = this.#subreaper === true;
     const reaper = startReaper();
     this.#reaper = reaper;
     if (!reaper.active && !reaper.unsupported) {

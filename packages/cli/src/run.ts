@@ -1,6 +1,6 @@
 // The default action: load the config, run it under a Supervisor, and return the exit status.
 import { isatty } from "node:tty";
-import { ConfigError, loadConfig } from "@groundcontrol/config";
+import { ConfigError, loadConfigSync } from "@groundcontrol/config";
 import {
   createUserLauncher,
   OutputRelay,
@@ -18,7 +18,7 @@ export async function runConfig(configPath: string): Promise<number> {
 
   let spec: Spec;
   try {
-    spec = await loadConfig(configPath);
+    spec = loadConfigSync(configPath);
   } catch (error) {
     return reportConfigError(error);
   }
@@ -27,7 +27,12 @@ export async function runConfig(configPath: string): Promise<number> {
     output,
     // Signals are ours to handle (see signals.ts); an exit hook would fight them as PID 1.
     killOnHostExit: false,
-    launchAs: createUserLauncher({ helper: execAsHelper() }),
+    launchAs: createUserLauncher({
+      // Worked out on the first user switch, if any: it loads node:sea, not needed before.
+      get helper() {
+        return execAsHelper();
+      },
+    }),
   });
   const unhandle = handleSignals(supervisor);
   init.schedule((level, msg) => output.log(level, msg));
@@ -44,8 +49,9 @@ function relayFor(spec: Pick<Spec, "processes" | "logFormat" | "suppressTimestam
   return new OutputRelay({
     format: spec.logFormat ?? "text",
     timestamps: !spec.suppressTimestamps,
-    // isatty(1) is what process.stdout.isTTY would say, without creating process.stdout.
-    color: shouldColor({ isTTY: isatty(1) }, process.env),
+    // isatty(1) is what process.stdout.isTTY would say, without creating process.stdout; asked
+    // when the first label is made, after the first spawn (loading node:tty takes ~0.2 ms).
+    color: () => shouldColor({ isTTY: isatty(1) }, process.env),
     names: spec.processes.map((p) => p.name),
     // Created on their first write: ~2-3 ms less before the first command is spawned.
     stdout: () => process.stdout,
@@ -72,7 +78,7 @@ async function breakGlass(configPath: string, init: Init): Promise<number> {
   let spec: Pick<Spec, "processes" | "logFormat" | "suppressTimestamps"> = { processes: [] };
   let problem: string | undefined;
   try {
-    spec = await loadConfig(configPath);
+    spec = loadConfigSync(configPath);
   } catch (error) {
     problem = error instanceof Error ? error.message : String(error);
   }
