@@ -15,6 +15,7 @@ import {
   WNOHANG,
   WNOWAIT,
 } from "./native.js";
+import { loadPrctlBridge } from "./prctl-bridge.js";
 
 /** One reaped orphan: its exit code, or the number of the signal that killed it. */
 export interface ReapEvent {
@@ -88,6 +89,9 @@ export function startReaper(options: ReaperOptions = {}): Reaper {
 /** Makes this process a child subreaper (Linux): orphaned descendants are re-parented to it. */
 export function becomeSubreaper(): boolean {
   if (process.platform !== "linux") return false;
+  // Usually the first native call of a start-up: the small module when built, else koffi.
+  const bridge = loadPrctlBridge();
+  if (bridge) return bridge.setChildSubreaper() === 0;
   const loaded = loadLibc();
   if (!loaded.ok || !loaded.libc.prctl) return false;
   return loaded.libc.prctl(PR_SET_CHILD_SUBREAPER, 1) === 0;
