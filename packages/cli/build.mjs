@@ -1,6 +1,13 @@
 // Bundles the CLI and its dependencies into one file that needs only node (and koffi's binary),
 // and makes the code cache that lets it start without compiling (scripts/code-cache.mjs).
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { launcherSource, writeCodeCache } from "./scripts/code-cache.mjs";
@@ -96,7 +103,7 @@ const result = await build({
   legalComments: "none",
   // Half the bytes to read (twice: Node, then the launcher) at every start, ~0.7 ms. The CLI
   // prints no stack traces; for a readable one, run the unbundled dist/main.js.
-  minify: process.env.GC_NO_MINIFY !== "1",
+  minify: true,
   // import() of a builtin becomes require(): the program runs inside vm.Script, which has no
   // loader for import() (and require() is the cheaper of the two anyway).
   supported: { "dynamic-import": false },
@@ -114,5 +121,19 @@ if (/\bimport\(/.test(program)) {
 }
 rmSync(`${OUTFILE}.cache`, { force: true });
 writeFileSync(OUTFILE, launcherSource(program), { mode: 0o755 });
+copyPrctlBridge();
 writeCodeCache(fileURLToPath(new URL(OUTFILE, import.meta.url)));
 
+/**
+ * core's small native module for the subreaper call (see core/src/prctl-bridge.ts), beside the
+ * bundle, which looks for it in its own directory. core's build makes it where it can; without
+ * it the bundle makes the call through koffi, so a missing one is not an error.
+ */
+function copyPrctlBridge() {
+  const from = new URL("../core/dist/", import.meta.url);
+  for (const name of readdirSync("dist")) {
+    if (/^groundcontrol-prctl-.*\.node$/.test(name)) rmSync(`dist/${name}`);
+  }
+  const name = `groundcontrol-prctl-${process.platform}-${process.arch}.node`;
+  if (existsSync(new URL(name, from))) copyFileSync(new URL(name, from), `dist/${name}`);
+}

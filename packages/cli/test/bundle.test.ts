@@ -2,13 +2,22 @@
 // beside it (node_modules/koffi and its per-platform package, as `npm install koffi` lays them
 // out). This is what docs/cli.md tells a user who copies the bundle into an image.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runIn } from "./helpers/example.js";
-import { AS_PID1, CLI, canUnshare } from "./helpers/harness.js";
+import { AS_PID1, alive, CLI, canUnshare, until } from "./helpers/harness.js";
 import type { Running } from "./helpers/running.js";
 
 // 200 orphans, then wait until no zombie is left in the namespace: exit 42 when clean.
@@ -71,5 +80,54 @@ describe("the bundle copied on its own", () => {
     expect(done.stderr).not.toMatch(/cannot reap/);
     expect(done.stdout).not.toMatch(/zombies=/);
     expect(done.code).toBe(42);
+  });
+});
+
+// Started by another process, the bundle becomes a child subreaper before its first spawn:
+// through the small prctl module when it sits beside the bundle, through koffi otherwise.
+describe.runIf(process.platform === "linux")("the subreaper call of the bundle", () => {
+  const ORPHAN = `
+[[processes]]
+name = "daemon"
+run = ["/bin/sh", "-c", "( setsid sleep 600 & echo grandchild=$! ); exec sleep 600"]
+`;
+  const prctlModule = `groundcontrol-prctl-${process.platform}-${process.arch}.node`;
+  let dir = "";
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  function parentOf(pid: number): number {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  }
+
+  async function adoptsTheOrphan(bundle: string): Promise<void> {
+    const running = runIn(dir, [process.execPath, bundle], ISOLATED);
+    const grandchild = Number((await running.waitFor(/grandchild=(\d+)/))[1]);
+    await until(() => parentOf(grandchild) === running.child.pid, "the grandchild to be adopted");
+    running.child.kill("SIGTERM");
+    expect((await running.finished).code).toBe(0);
+    await until(() => !alive(grandchild), "the adopted grandchild to be ended");
+  }
+
+  it.runIf(existsSync(join(dirname(CLI), prctlModule)))(
+    "through the prctl module the build put beside it",
+    async () => {
+      dir = mkdtempSync(join(tmpdir(), "gc-bundle-"));
+      writeFileSync(join(dir, "groundcontrol.toml"), ORPHAN);
+      for (const name of ["groundcontrol.cjs", prctlModule]) {
+        copyFileSync(join(dirname(CLI), name), join(dir, name));
+      }
+      await adoptsTheOrphan(join(dir, "groundcontrol.cjs"));
+    },
+  );
+
+  it("through koffi when the module is not there", async () => {
+    rmSync(dir, { recursive: true, force: true });
+    dir = mkdtempSync(join(tmpdir(), "gc-bundle-"));
+    writeFileSync(join(dir, "groundcontrol.toml"), ORPHAN);
+    copyFileSync(CLI, join(dir, "groundcontrol.cjs"));
+    installKoffi(dir);
+    await adoptsTheOrphan(join(dir, "groundcontrol.cjs"));
   });
 });
