@@ -23,18 +23,16 @@ export class Init {
   }
 
   /**
-   * Takes up the PID 1 duties around the first spawn. Started by another process, Ground Control
-   * must be a child subreaper before anything is spawned (an orphan made before goes to the
-   * other init for good), which loads the native bridge (~2-3 ms) here. Reaping itself waits
-   * until the first command is on its way: a zombie that dies meanwhile is collected by the
-   * first round, and as PID 1 every orphan comes to us anyway.
+   * Call just before the first spawn. Started by another process, Ground Control must be a child
+   * subreaper before anything is spawned: an orphan made before goes to the other init for good.
+   * Reaping itself can start once the first command is on its way (`start`): a zombie that dies
+   * meanwhile is collected by the first round, and as PID 1 every orphan comes to us anyway.
    */
-  schedule(log: OutputRelay["log"]): void {
-    if (process.platform !== "linux") return;
-    if (process.pid !== 1) this.#subreaper = becomeSubreaper();
-    setImmediate(() => this.start(log));
+  beforeFirstSpawn(): void {
+    if (process.platform === "linux" && process.pid !== 1) this.#subreaper = becomeSubreaper();
   }
 
+  /** Starts reaping (loading the native bridge, ~2 ms), and warns once if it cannot. */
   start(log: OutputRelay["log"]): void {
     if (this.#reaper || process.platform !== "linux") return;
     const pid1 = process.pid === 1;

@@ -35,7 +35,12 @@ export async function runConfig(configPath: string): Promise<number> {
     }),
   });
   const unhandle = handleSignals(supervisor);
-  init.schedule((level, msg) => output.log(level, msg));
+  init.beforeFirstSpawn();
+  // Reaping waits until the first command is on its way, and the commands spawned without a
+  // pause behind it (all of them, without readiness gates): it loads the native bridge.
+  supervisor.once("command:started", () => {
+    setImmediate(() => init.start((level, msg) => output.log(level, msg)));
+  });
   supervisor.start().catch(() => {
     // The StartupError is already logged, and wait() below carries the exit code.
   });
