@@ -152,6 +152,18 @@ describe.each(loaders)("%s", (_name, load) => {
     );
   });
 
+  it("rejects invalid UTF-8 and keeps a U+FFFD the file really has", async () => {
+    const bad = join(dir, "bad-utf8.toml");
+    writeFileSync(
+      bad,
+      Buffer.concat([Buffer.from('# \uFFFD\n[[processes]]\nname = "a'), Buffer.from([0xff, 0x22])]),
+    );
+    await expect(load(bad)).rejects.toThrow(`${bad}:3:10: invalid UTF-8 at byte offset 29`);
+    const good = join(dir, "replacement.toml");
+    writeFileSync(good, '[[processes]]\nname = "a\uFFFD"\nrun = "a"\n');
+    await expect(load(good)).resolves.toMatchObject({ processes: [{ name: "a\uFFFD" }] });
+  });
+
   it("turns a missing file or a directory into a ConfigError", async () => {
     const missing = join(dir, "nope.toml");
     await expect(load(missing)).rejects.toMatchObject({
