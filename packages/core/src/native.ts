@@ -118,10 +118,11 @@ function bind(): LibcResult {
 }
 
 // Resolves koffi from this file's location, both as ESM and inside a CommonJS bundle (where the
-// bundler keeps koffi external, and the bundle's own `require` resolves from the bundle's place
-// without loading node:module).
+// bundler keeps koffi external and `__filename` names the bundle). Always through createRequire:
+// the standalone binary replaces it to hand out the koffi built into the executable.
 function requireFromHere(): NodeJS.Require {
-  return typeof require === "function" ? require : createRequire(import.meta.url);
+  const here = typeof __filename === "string" ? __filename : import.meta.url;
+  return createRequire(here);
 }
 
 function messageOf(error: unknown): string {

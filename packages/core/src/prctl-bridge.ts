@@ -21,11 +21,11 @@ export const PRCTL_BRIDGE_FILE = `groundcontrol-prctl-${process.platform}-${proc
  * The module from `dir` (default: beside this code, which is core's dist/ or the CLI bundle's
  * directory), or undefined when it is not there or does not load.
  */
-export function loadPrctlBridge(dir: string = here()): PrctlBridge | undefined {
+export function loadPrctlBridge(dir?: string): PrctlBridge | undefined {
   if (process.platform !== "linux") return undefined;
   const module = { exports: {} as Partial<PrctlBridge> };
   try {
-    process.dlopen(module, join(dir, PRCTL_BRIDGE_FILE));
+    process.dlopen(module, join(dir ?? here(), PRCTL_BRIDGE_FILE));
   } catch {
     return undefined;
   }
@@ -36,6 +36,7 @@ export function loadPrctlBridge(dir: string = here()): PrctlBridge | undefined {
 }
 
 function here(): string {
-  // In the CommonJS bundle `__dirname` is the bundle's directory; as ESM, this file's.
+  // In the CommonJS bundle `__dirname` is the bundle's directory; as ESM, this file's. (Neither
+  // may exist in an unusual host: the caller treats a throw here as "not there".)
   return typeof __dirname === "string" ? __dirname : dirname(fileURLToPath(import.meta.url));
 }
