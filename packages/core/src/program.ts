@@ -1,6 +1,6 @@
 // Finds the program a command names, as a shell would, to tell "not found" (127) from
 // "not executable" (126): once spawned, both only show as the child's exit 127.
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
 import { delimiter, resolve } from "node:path";
 
 export type ProgramLookup = { found: string } | { code: 126 | 127; error: NodeJS.ErrnoException };
@@ -30,12 +30,14 @@ export function findProgram(
 
 function executableProblem(path: string): "ENOENT" | "EACCES" | null {
   try {
-    if (statSync(path).isDirectory()) return "EACCES";
     accessSync(path, constants.X_OK);
-    return null;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EACCES" ? "EACCES" : "ENOENT";
   }
+  // A directory passes X_OK too, but cannot be run. "path/" resolves only for a directory
+  // (POSIX): one more access(2), where a stat's first call costs ~0.3 ms on the way to the
+  // first spawn.
+  return existsSync(`${path}/`) ? "EACCES" : null;
 }
 
 function failure(code: "ENOENT" | "EACCES", file: string): ProgramLookup {
