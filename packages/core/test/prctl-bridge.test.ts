@@ -3,14 +3,20 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadPrctlBridge, PRCTL_BRIDGE_FILE } from "../src/prctl-bridge.js";
 
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 const linux = process.platform === "linux";
-const compiler = linux && spawnSync(process.env.CC ?? "cc", ["--version"]).status === 0;
+// What scripts/build-native.mjs needs: a C compiler and Node's headers, where it looks for them.
+const headers = [
+  process.env.NODE_HEADERS,
+  join(dirname(dirname(process.execPath)), "include", "node"),
+  "/usr/include/node",
+].some((dir) => dir && existsSync(join(dir, "node_api.h")));
+const compiler = linux && headers && spawnSync(process.env.CC ?? "cc", ["--version"]).status === 0;
 
 /** Runs an ES module snippet in a fresh Node (so the test process itself never changes). */
 function inChild(code: string): string {
@@ -29,7 +35,7 @@ afterEach(() => {
 });
 
 describe("the prctl module", () => {
-  it.runIf(compiler)("is built into core's dist where a C compiler is present", () => {
+  it.runIf(compiler)("is built into core's dist where a C compiler and Node's headers are", () => {
     expect(existsSync(join(dist, PRCTL_BRIDGE_FILE))).toBe(true);
   });
 
