@@ -86,6 +86,22 @@ describe("text format", () => {
     ]);
   });
 
+  it("asks a colour function once, when the first label is made", async () => {
+    let asked = 0;
+    const color = () => {
+      asked++;
+      return true;
+    };
+    const { relay, out } = collectingRelay({ names: ["first"], color });
+    expect(asked).toBe(0);
+    await relayChunks(relay, ["a\n", "b\n"], { process: "first", phase: "run", stream: "stdout" });
+    relay.log("info", "own");
+    expect(asked).toBe(1);
+    // Padded to the width of Ground Control's own label.
+    const label = `${ESC}36mfirst${ESC}39m${" ".repeat(8)} |`;
+    expect(out.lines()).toEqual([`${label} a`, `${label} b`]);
+  });
+
   it("writes no escape sequence at all when colour is off", async () => {
     const { relay, out, err } = collectingRelay({ names: ["first", "second"], color: false });
     await relayChunks(relay, ["b\n"], { process: "second", phase: "run", stream: "stdout" });
