@@ -72,9 +72,16 @@ export class Scenario {
     return Number(readFileSync(join(this.dir, `${name}.pid`), "utf8").trim());
   }
 
-  /** Resolves once `{dir}/<name>.pid` exists; returns the pid. */
+  /**
+   * Resolves once `{dir}/<name>.pid` holds a whole pid line; returns the pid. A shell's
+   * `echo $! > file` creates the file empty before it writes: existing is not enough.
+   */
   async waitForPid(name: string): Promise<number> {
-    await until(() => existsSync(join(this.dir, `${name}.pid`)), `${name}.pid to appear`);
+    const file = join(this.dir, `${name}.pid`);
+    await until(
+      () => existsSync(file) && /^\d+\n$/.test(readFileSync(file, "utf8")),
+      `${name}.pid`,
+    );
     return this.pidOf(name);
   }
 
