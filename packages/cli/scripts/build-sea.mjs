@@ -20,6 +20,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { lazyBuiltins, lazyDebug } from "./bundle-plugins.mjs";
 
 const started = Date.now();
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -49,6 +50,9 @@ try {
       main: bundle,
       output: blob,
       disableExperimentalSEAWarning: true,
+      // V8's compiled code in the blob, as groundcontrol.cjs.cache is for the bundle: the binary
+      // is built by, and runs, this very Node. ~8 ms less for a --check of 10 processes.
+      useCodeCache: true,
       assets: { "koffi.node": native },
     }),
   );
@@ -89,6 +93,16 @@ async function bundleForSea(outfile) {
     define: { __GROUNDCONTROL_VERSION__: JSON.stringify(version) },
     plugins: [
       {
+        // Inside the binary, require() takes builtins only, and any other name makes Node print
+        // a warning at run time: debug's optional require("supports-color") would, with DEBUG
+        // set. It gets a module that has no colour support to offer.
+        name: "no-supports-color",
+        setup(b) {
+          b.onResolve({ filter: /^supports-color$/ }, () => ({ path: "x", namespace: "none" }));
+          b.onLoad({ filter: /.*/, namespace: "none" }, () => ({ contents: "", loader: "js" }));
+        },
+      },
+      {
         name: "embedded-koffi",
         setup(b) {
           // koffi's loader requires its per-platform package: give it the embedded module.
@@ -103,6 +117,9 @@ async function bundleForSea(outfile) {
           });
         },
       },
+      // After embedded-koffi, which redirects node:module for core's native.js first.
+      lazyDebug,
+      lazyBuiltins,
     ],
   });
   if (!redirected) {

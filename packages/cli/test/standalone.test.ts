@@ -49,6 +49,17 @@ describe.skipIf(!built)("the standalone binary", () => {
 
   const env = () => ({ TMPDIR: scratch });
 
+  it("prints no warning of Node's own, with DEBUG tracing on as well", async () => {
+    const config = join(home, "quiet.toml");
+    writeFileSync(config, '[[processes]]\nname = "quiet"\nrun = ["/bin/sh", "-c", "exit 0"]\n');
+    for (const debug of [undefined, "groundcontrol:*"]) {
+      const done = await runIn(home, [binary, config], { ...env(), DEBUG: debug }).finished;
+      expect(done.code).toBe(0);
+      expect(done.stderr).not.toMatch(/Warning/);
+    }
+    rmSync(config);
+  });
+
   it("needs nothing beside it: --version and --check", () => {
     expect(readdirSync(home)).toEqual(["groundcontrol"]);
     expect(execFileSync(binary, ["--version"], { cwd: home, encoding: "utf8" })).toMatch(
@@ -71,6 +82,8 @@ describe.skipIf(!built)("the standalone binary", () => {
       const done = await runIn(example.dir, [binary], env()).finished;
       expect(done.code).toBe(0);
       expect(done.stderr).not.toMatch(/cannot reap|native/);
+      // Nothing of Node's own: its require() inside the binary warns about names it cannot load.
+      expect(done.stderr).not.toMatch(/\(node:\d+\) Warning/);
       inOrder(done.stdout, [
         "litestream | replicating to: file://replica/app.db",
         "app | done: 4 rows, exiting",
