@@ -34,9 +34,8 @@ export const lazyDebug = {
  * none is needed before the first command is spawned: `os` gives signal numbers at exit and the
  * byte order when reaping, `module` finds koffi outside the bundle, `sea` tells the standalone
  * binary apart when a user switch needs the exec-as helper, `tty` tells whether to colour once
- * the first label is made. In the bundle each is a module of
- * getters that loads the real one when a property is first read (esbuild reads imported names
- * at each use, never at import).
+ * the first label is made. In the bundle each is a module of getters that loads the real one
+ * when a property is first read (esbuild reads imported names at each use, never at import).
  *
  * node:fs/promises (~1.2 ms) is one of them too, with two functions of its own: the config is
  * read and file gates are checked with callback `fs`, which is loaded anyway.
