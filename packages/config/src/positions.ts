@@ -135,35 +135,31 @@ class Scanner {
   }
 
   #scanInlineTable(path: KeySegment[]): void {
-    this.#pos++;
-    while (this.#pos < this.text.length) {
-      this.#skipBlank();
-      const ch = this.text[this.#pos];
-      if (ch === "}") {
-        this.#pos++;
-        return;
-      }
-      if (ch === ",") {
-        this.#pos++;
-        continue;
-      }
-      const before = this.#pos;
+    this.#scanItems("}", () => {
       const keyPath = this.#readDottedKeyRecording(path);
       this.#skipBlank();
       if (this.text[this.#pos] === "=") this.#pos++;
       this.#skipBlank();
       this.#scanValue(keyPath);
-      if (this.#pos === before) this.#pos++;
-    }
+    });
   }
 
   #scanArray(path: KeySegment[]): void {
-    this.#pos++;
     let index = 0;
+    this.#scanItems("]", () => {
+      const itemPath = [...path, index++];
+      this.record(itemPath, this.#pos);
+      this.#scanValue(itemPath);
+    });
+  }
+
+  /** The comma-separated items after an opening `{` or `[`, up to `close`; `item` reads one. */
+  #scanItems(close: "}" | "]", item: () => void): void {
+    this.#pos++;
     while (this.#pos < this.text.length) {
       this.#skipBlank();
       const ch = this.text[this.#pos];
-      if (ch === "]") {
+      if (ch === close) {
         this.#pos++;
         return;
       }
@@ -172,9 +168,8 @@ class Scanner {
         continue;
       }
       const before = this.#pos;
-      const itemPath = [...path, index++];
-      this.record(itemPath, this.#pos);
-      this.#scanValue(itemPath);
+      item();
+      // A character the scanner cannot read is stepped over, never looped on.
       if (this.#pos === before) this.#pos++;
     }
   }
