@@ -149,7 +149,10 @@ describe("other actions", () => {
   it.each([
     [["--bogus"], 'groundcontrol: unknown option "--bogus"'],
     [["--json"], "groundcontrol: --json goes with --check"],
-    [["a.toml", "b.toml"], "groundcontrol: expected one config file, got 2: a.toml b.toml"],
+    [
+      ["a.toml", "b.toml"],
+      "groundcontrol: expected one config file, got an integer: a.toml b.toml",
+    ],
   ])("%j is a usage error: exit 2", async (args, message) => {
     expect(await runCli(args)).toEqual({
       code: 2,

@@ -189,7 +189,7 @@ describe("check", () => {
     expect(text).toEqual({
       exitCode: 2,
       stdout: "",
-      stderr: `${file}: invalid config (1 problem)\n${file}:3:1: processes[0].run: expected a command: a string, an array of strings, or a table with \`command\`, got 5\n`,
+      stderr: `${file}: invalid config (1 problem)\n${file}:3:1: processes[0].run: expected a command: a string, an array of strings, or a table with \`command\`, got an integer\n`,
     });
     const json = await check(file, { json: true });
     expect(json.exitCode).toBe(2);
@@ -203,7 +203,7 @@ describe("check", () => {
           column: 1,
           path: "processes[0].run",
           message:
-            "expected a command: a string, an array of strings, or a table with `command`, got 5",
+            "expected a command: a string, an array of strings, or a table with `command`, got an integer",
         },
       ],
     });

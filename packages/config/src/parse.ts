@@ -5,6 +5,7 @@ import type { Spec } from "@groundcontrol/core";
 import { parse as parseToml, TomlError } from "smol-toml";
 import * as v from "valibot";
 import { crossCheck } from "./cross-checks.js";
+import { codeFrame } from "./frame.js";
 import { ConfigError, type ConfigIssue } from "./issues.js";
 import { formatKeyPath, type KeySegment } from "./key-path.js";
 import { PositionIndex } from "./positions.js";
@@ -24,7 +25,7 @@ export function parseConfig(source: string | Uint8Array, options: ParseOptions =
   try {
     document = parseToml(text);
   } catch (error) {
-    if (error instanceof TomlError) throw new ConfigError(file, [syntaxIssue(file, error)]);
+    if (error instanceof TomlError) throw new ConfigError(file, [syntaxIssue(file, text, error)]);
     throw error;
   }
   const result = v.safeParse(configSchema, document, { abortEarly: false });
@@ -86,7 +87,8 @@ function toText(source: string | Uint8Array, file: string): string {
   throw new ConfigError(file, [{ file, line, column, path: "", message }]);
 }
 
-function syntaxIssue(file: string, error: TomlError): ConfigIssue {
+function syntaxIssue(file: string, text: string, error: TomlError): ConfigIssue {
+  // The parser's own code frame would print the file's strings as they are: ours masks them.
   const reason = (error.message.split("\n")[0] ?? "").replace(/^Invalid TOML document: /, "");
   return {
     file,
@@ -94,7 +96,7 @@ function syntaxIssue(file: string, error: TomlError): ConfigIssue {
     column: error.column,
     path: "",
     message: `TOML syntax error: ${reason}`,
-    frame: error.codeblock,
+    frame: codeFrame(text, error.line, error.column),
   };
 }
 

@@ -5,12 +5,17 @@ export type SplitResult = { ok: true; argv: string[] } | { ok: false; error: str
 
 const WHITESPACE = new Set([" ", "\t", "\n", "\r", "\f", "\v"]);
 
+/** A `{{ NAME }}` template (sticky: matched where lastIndex points), one unit whatever its spaces. */
+const TEMPLATE = /\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}/y;
+
 /**
  * - Outside quotes, whitespace ends a word and `\` takes the next character literally.
  * - `'…'` is literal to the closing `'` (no escapes inside, as in a POSIX shell).
  * - `"…"` groups words; inside it `\` takes the next character literally.
  * - Quoted parts join the letters around them (`a"b c"d` is one word `ab cd`); `""` is an
  *   empty word.
+ * - `{{ NAME }}` is part of one word, spaces and all: it is expanded later, as a whole, into
+ *   that one argument (as in an array).
  * - An unterminated quote, a trailing `\` or a string with no words is an error.
  */
 export function splitCommand(line: string): SplitResult {
@@ -37,9 +42,11 @@ export function splitCommand(line: string): SplitResult {
       inWord = true;
       i = quoted.end;
     } else {
-      word += ch;
+      TEMPLATE.lastIndex = i;
+      const text = (ch === "{" && TEMPLATE.exec(line)?.[0]) || ch;
+      word += text;
       inWord = true;
-      i++;
+      i += text.length;
     }
   }
   if (inWord) argv.push(word);

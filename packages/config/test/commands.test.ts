@@ -119,25 +119,25 @@ describe("command rejections", () => {
 
   it("names the array item that is not a string", () => {
     expect(oneIssue(processWith('run = ["srv", 80]'))).toBe(
-      "3:15 processes[0].run[1]: expected a string, got 80",
+      "3:15 processes[0].run[1]: expected a string, got an integer",
     );
   });
 
   it("rejects a value of the wrong type with the forms it may take", () => {
     expect(oneIssue(processWith("post = 5"))).toBe(
-      "3:1 processes[0].post: expected a command: a string, an array of strings, or a table with `command`, got 5",
+      "3:1 processes[0].post: expected a command: a string, an array of strings, or a table with `command`, got an integer",
     );
     expect(oneIssue(processWith("pre = true"))).toBe(
-      "3:1 processes[0].pre: expected a command: a string, an array of strings, or a table with `command`, got true",
+      "3:1 processes[0].pre: expected a command: a string, an array of strings, or a table with `command`, got a boolean",
     );
   });
 
   it("rejects only-env that is not an array of names", () => {
     expect(oneIssue(processWith('run = { command = "srv", only-env = "HOME" }'))).toBe(
-      '3:26 processes[0].run.only-env: expected an array of variable names, got "HOME"',
+      "3:26 processes[0].run.only-env: expected an array of variable names, got a string",
     );
     expect(oneIssue(processWith('run = { command = "srv", only-env = ["A=B"] }'))).toBe(
-      "3:38 processes[0].run.only-env[0]: expected a variable name (not empty, no '='), got \"A=B\"",
+      "3:38 processes[0].run.only-env[0]: expected a variable name (not empty, no '='), got a string",
     );
   });
 
@@ -149,23 +149,23 @@ describe("command rejections", () => {
 
   it("rejects env values that are not strings", () => {
     expect(oneIssue(processWith('run = { command = "srv", env = { PORT = 80 } }'))).toBe(
-      "3:34 processes[0].run.env.PORT: expected a string (quote the value), got 80",
+      "3:34 processes[0].run.env.PORT: expected a string (quote the value), got an integer",
     );
   });
 
   it.each([
-    ["has spaces", "app user"],
-    ["has two colons", "a:b:c"],
-    ["is empty", ""],
-  ])("rejects a user that %s", (_why, user) => {
+    ["has spaces", "app user", "a string"],
+    ["has two colons", "a:b:c", "a string"],
+    ["is empty", "", "an empty string"],
+  ])("rejects a user that %s", (_why, user, got) => {
     expect(oneIssue(processWith(`run = { command = "srv", user = "${user}" }`))).toBe(
-      `3:26 processes[0].run.user: expected a user: "name", "uid", "name:group" or "uid:gid", got "${user}"`,
+      `3:26 processes[0].run.user: expected a user: "name", "uid", "name:group" or "uid:gid", got ${got}`,
     );
   });
 
   it("rejects an empty cwd", () => {
     expect(oneIssue(processWith('run = { command = "srv", cwd = "" }'))).toBe(
-      '3:26 processes[0].run.cwd: expected a directory path, got ""',
+      "3:26 processes[0].run.cwd: expected a directory path, got an empty string",
     );
   });
 });

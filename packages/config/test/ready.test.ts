@@ -59,25 +59,25 @@ describe("ready rejections", () => {
     ],
     [
       '{ tcp = "localhost:70000" }',
-      "4:11 processes[0].ready.tcp: port 70000 is out of range (1-65535)",
+      "4:11 processes[0].ready.tcp: the port is out of range (1-65535)",
     ],
     [
       '{ http = "ftp://x" }',
-      '4:11 processes[0].ready.http: expected an http:// or https:// URL, got "ftp://x"',
+      "4:11 processes[0].ready.http: expected an http:// or https:// URL, got a string",
     ],
     [
       '{ http = "not a url" }',
-      '4:11 processes[0].ready.http: expected an http:// or https:// URL, got "not a url"',
+      "4:11 processes[0].ready.http: expected an http:// or https:// URL, got a string",
     ],
     [
       "{ fd = 2 }",
-      "4:11 processes[0].ready.fd: expected a file descriptor number from 3 to 1023 (0-2 are stdin, stdout and stderr), got 2",
+      "4:11 processes[0].ready.fd: expected a file descriptor number from 3 to 1023 (0-2 are stdin, stdout and stderr), got an integer",
     ],
     [
       "{ fd = 3.5 }",
-      "4:11 processes[0].ready.fd: expected a file descriptor number from 3 to 1023 (0-2 are stdin, stdout and stderr), got 3.5",
+      "4:11 processes[0].ready.fd: expected a file descriptor number from 3 to 1023 (0-2 are stdin, stdout and stderr), got a number",
     ],
-    ['{ file = "" }', '4:11 processes[0].ready.file: expected a file path, got ""'],
+    ['{ file = "" }', "4:11 processes[0].ready.file: expected a file path, got an empty string"],
     [
       '{ timeout = "30s" }',
       "4:1 processes[0].ready: give one check: tcp, http, command, file, log, fd",
@@ -100,7 +100,7 @@ describe("ready rejections", () => {
     ],
     [
       '"tcp://db:5432"',
-      '4:1 processes[0].ready: expected a table such as { tcp = "127.0.0.1:5432" }, got "tcp://db:5432"',
+      '4:1 processes[0].ready: expected a table such as { tcp = "127.0.0.1:5432" }, got a string',
     ],
   ])("ready = %s", (value, expected) => {
     expect(oneIssue(readyWith(value))).toBe(expected);

@@ -18,7 +18,10 @@ describe("splitCommand", () => {
     ['"it\'s"', ["it's"]],
     ["'say \"hi\"'", ['say "hi"']],
     ["echo $HOME | wc", ["echo", "$HOME", "|", "wc"]],
-    ["x {{ NAME }}", ["x", "{{", "NAME", "}}"]],
+    ["x {{ NAME }}", ["x", "{{ NAME }}"]],
+    ["x a{{ NAME }}b c", ["x", "a{{ NAME }}b", "c"]],
+    ["x {{NAME}} {{ OTHER\t}}", ["x", "{{NAME}}", "{{ OTHER\t}}"]],
+    ["x {{ not a template }}", ["x", "{{", "not", "a", "template", "}}"]],
     ["x '{{ NAME }}'", ["x", "{{ NAME }}"]],
   ])("%j", (line, argv) => {
     expect(splitCommand(line)).toEqual({ ok: true, argv });

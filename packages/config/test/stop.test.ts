@@ -90,11 +90,11 @@ describe("durations (stop-timeout, shutdown-timeout, ready timing)", () => {
   });
 
   it.each([
-    ['"10 s"', 'got "10 s"'],
-    ['"ten seconds"', 'got "ten seconds"'],
-    ['"-1s"', 'got "-1s"'],
-    ["-1", "got -1"],
-    ["true", "got true"],
+    ['"10 s"', "got a string"],
+    ['"ten seconds"', "got a string"],
+    ['"-1s"', "got a string"],
+    ["-1", "got an integer"],
+    ["true", "got a boolean"],
   ])("rejects stop-timeout = %s", (value, got) => {
     expect(oneIssue(withRun(`stop-timeout = ${value}`))).toBe(
       `4:1 processes[0].stop-timeout: expected a duration such as "250ms", "10s", "2m" or a number of seconds, ${got}`,
@@ -109,7 +109,7 @@ describe("durations (stop-timeout, shutdown-timeout, ready timing)", () => {
   });
 
   it("rejects inf and nan", () => {
-    expect(oneIssue(withRun("stop-timeout = inf"))).toContain("got Infinity");
-    expect(oneIssue(withRun("stop-timeout = nan"))).toContain("got NaN");
+    expect(oneIssue(withRun("stop-timeout = inf"))).toContain("got a number");
+    expect(oneIssue(withRun("stop-timeout = nan"))).toContain("got a number");
   });
 });

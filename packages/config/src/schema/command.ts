@@ -4,7 +4,7 @@ import * as v from "valibot";
 import { splitCommand } from "../split.js";
 import { byType, definitions } from "./by-type.js";
 import { expected, keyMessages } from "./messages.js";
-import { envTable, nonEmptyString, onlyEnv, user } from "./values.js";
+import { envTable, noNul, nonEmptyString, onlyEnv, user } from "./values.js";
 
 type Argv = Pick<CommandSpec, "program" | "args">;
 
@@ -12,6 +12,7 @@ const EMPTY_PROGRAM = "the program name is empty";
 
 const commandString = v.pipe(
   v.string(),
+  noNul,
   v.title("Command line"),
   v.description(
     'Split into words at whitespace; single and double quotes group words; backslash escapes the next character. No shell: use ["/bin/sh", "-c", "..."] for pipes or $VARS. {{NAME}} is replaced by the variable\'s value.',
@@ -33,7 +34,7 @@ const commandString = v.pipe(
 );
 
 const commandArray = v.pipe(
-  v.array(v.string(expected("a string"))),
+  v.array(v.pipe(v.string(expected("a string")), noNul)),
   v.minLength(1, "empty command: the array needs at least the program"),
   v.title("Command argv"),
   v.description("The program and its arguments, one string each, passed as they are."),

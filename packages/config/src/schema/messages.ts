@@ -1,14 +1,15 @@
 // Issue messages that say what was expected and what the file holds instead.
 import type * as v from "valibot";
 
-/** How a TOML value reads in a message: `"abc"`, `5`, `true`, `an array`, `a table`. */
+/**
+ * How a TOML value reads in a message: its type alone (`a string`, `a number`, `an array`…).
+ * Never the value: a config file's values include secrets, and messages reach logs.
+ */
 export function describe(value: unknown): string {
   if (value === undefined) return "nothing";
-  if (typeof value === "string") {
-    const shown = value.length > 40 ? `${value.slice(0, 37)}...` : value;
-    return JSON.stringify(shown);
-  }
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "string") return value === "" ? "an empty string" : "a string";
+  if (typeof value === "number") return Number.isInteger(value) ? "an integer" : "a number";
+  if (typeof value === "boolean") return "a boolean";
   if (Array.isArray(value)) return "an array";
   if (value instanceof Date) return "a date";
   return "a table";

@@ -15,7 +15,7 @@ export function parseHostPort(text: string): { host: string; port: number } | st
       : 'expected "host:port", such as "127.0.0.1:5432"';
   }
   const port = Number(match[3]);
-  if (port < 1 || port > 65535) return `port ${match[3]} is out of range (1-65535)`;
+  if (port < 1 || port > 65535) return "the port is out of range (1-65535)";
   return { host: (match[1] ?? match[2])!, port };
 }
 
@@ -53,7 +53,9 @@ const log = v.pipe(
     try {
       new RegExp(dataset.value);
     } catch (error) {
-      addIssue({ message: `invalid regular expression: ${(error as Error).message}` });
+      // V8's message repeats the pattern ("Invalid regular expression: /…/: why"): keep the why.
+      const why = (error as Error).message.replace(/^.*\/: /, "");
+      addIssue({ message: `invalid regular expression: ${why}` });
     }
   }),
 );

@@ -10,6 +10,15 @@ export const ENV_NAME_PATTERN = /^[^=\x00]+$/;
 /** Docker's USER forms: `name`, `uid`, `name:group`, `uid:gid` (either half may be numeric). */
 export const USER_PATTERN = /^[^\s:]+(?::[^\s:]+)?$/;
 
+/**
+ * No NUL byte: the operating system cannot pass one in an argument, a variable or a path, and
+ * the error it would give later prints the value.
+ */
+export const noNul = v.check<string>(
+  (text) => !text.includes("\0"),
+  "a NUL byte (\\u0000) cannot be passed to a program",
+);
+
 export const envName = v.pipe(
   v.string(expected("a variable name")),
   v.regex(ENV_NAME_PATTERN, expected("a variable name (not empty, no '=')")),
@@ -18,7 +27,7 @@ export const envName = v.pipe(
 export const envTable = byType(
   {
     table: v.pipe(
-      v.record(envName, v.string(expected("a string (quote the value)"))),
+      v.record(envName, v.pipe(v.string(expected("a string (quote the value)")), noNul)),
       v.title("Environment variables"),
       v.description("Variable names and their string values."),
     ),
@@ -51,8 +60,9 @@ export const user = v.pipe(
   ),
 );
 
+/** A string that is not empty and holds no NUL byte (a path, a file name…). */
 export function nonEmptyString(what: string) {
-  return v.pipe(v.string(expected(what)), v.minLength(1, expected(what)));
+  return v.pipe(v.string(expected(what)), v.minLength(1, expected(what)), noNul);
 }
 
 function toMilliseconds<T extends string | number>() {
