@@ -1,9 +1,9 @@
-// The few libc calls Node does not offer (reaping foreign children, subreaper, exec in place),
-// bound through koffi on first use: loading koffi costs ~15 ms, so nothing pays for it early.
-import { createRequire } from "node:module";
+// The few libc calls Node does not offer (reaping foreign children, subreaper, real pipes,
+// exec in place, close-on-exec for inherited descriptors), through koffi: one native bridge,
+// loaded through its public entry point the first time something needs it.
 import { endianness } from "node:os";
 import { getSystemErrorMap } from "node:util";
-import { loadKoffi } from "./koffi-load.js";
+import { messageOf } from "./errors.js";
 
 /** The libc functions Ground Control uses; each returns libc's own result (-1 on failure). */
 export interface Libc {
@@ -11,14 +11,26 @@ export interface Libc {
   waitid(idtype: number, id: number, info: Buffer, options: number): number;
   /** `waitpid(pid, status, options)`; `status[0]` receives the wait status. */
   waitpid(pid: number, status: Int32Array, options: number): number;
-  /** `prctl(option, arg2, 0, 0, 0)`; Linux only (null elsewhere). */
-  prctl: ((option: number, arg2: number) => number) | null;
+  /** `prctl(option, arg2, 0, 0, 0)`; Linux only (returns -1 elsewhere). */
+  prctl(option: number, arg2: number): number;
   /** `fcntl(fd, cmd, arg)` with an integer argument. */
   fcntl(fd: number, cmd: number, arg: number): number;
-  /** `execvp(file, argv)`; returns only on failure. */
-  execvp(file: string, argv: string[]): number;
+  /** `pipe2(fds, flags)` (`pipe` plus fcntl where there is no pipe2); `fds` gets read, write. */
+  pipe(fds: Int32Array, flags: number): number;
+  /** `socketpair(domain, type, protocol, fds)` (Linux; -1 elsewhere). */
+  socketpair(domain: number, type: number, protocol: number, fds: Int32Array): number;
+  /** `dup2(from, to)`. */
+  dup2(from: number, to: number): number;
+  /** `execve(path, argv, envp)`; returns only on failure. */
+  execve(path: string, argv: string[], envp: string[]): number;
+  /** `close_range(first, ~0, CLOSE_RANGE_CLOEXEC)` (Linux ≥ 5.11); -1 where it is missing. */
+  cloexecFrom(first: number): number;
   /** `signal(signum, SIG_DFL)`: restores a signal's default disposition (errors ignored). */
   resetSignal(signum: number): void;
+  /** Empties the calling thread's signal mask (an exec'd program starts with it). */
+  unblockAllSignals(): void;
+  /** Unblocks one signal in the calling thread (Node's --disable-sigusr1 blocks SIGUSR1). */
+  unblockSignal(signum: number): void;
   /** The calling thread's errno after the last call. */
   errno(): number;
 }
@@ -36,25 +48,40 @@ export type LibcResult =
 
 // Constants, named as in the Linux headers (the few shared with macOS are equal there too).
 export const P_ALL = 0;
-export const P_PID = 1;
 export const WNOHANG = 1;
 export const WEXITED = 4;
 export const WNOWAIT = 0x1000000;
 export const PR_SET_CHILD_SUBREAPER = 36;
-export const F_GETFD = 1;
 export const F_SETFD = 2;
 export const FD_CLOEXEC = 1;
 export const ECHILD = 10;
 export const EINTR = 4;
+export const O_CLOEXEC = process.platform === "darwin" ? 0x1000000 : 0o2000000;
 /** Size reserved for a `siginfo_t` (the kernel's is 128 bytes). */
 export const SIGINFO_SIZE = 128;
 
-let cached: LibcResult | undefined;
+const SIG_UNBLOCK = process.platform === "darwin" ? 2 : 1;
+const SIG_SETMASK = process.platform === "darwin" ? 3 : 2;
+const SYS_CLOSE_RANGE = 436; // the same number on every Linux architecture
+const CLOSE_RANGE_CLOEXEC = 4;
 
-/** Binds libc on first call and caches the outcome, success or failure. */
-export function loadLibc(): LibcResult {
-  cached ??= bind();
-  return cached;
+type Koffi = typeof import("koffi");
+
+let loading: Promise<LibcResult> | undefined;
+let loaded: LibcResult | undefined;
+
+/** Binds libc on first call (loading koffi) and caches the outcome, success or failure. */
+export function loadLibc(): Promise<LibcResult> {
+  loading ??= bind().then((result) => {
+    loaded = result;
+    return result;
+  });
+  return loading;
+}
+
+/** The bindings, once loadLibc() has succeeded; undefined before (or when it failed). */
+export function libcNow(): Libc | undefined {
+  return loaded?.ok ? loaded.libc : undefined;
 }
 
 /** Byte offset of `si_pid` in `siginfo_t`: after three ints, aligned to the pointer size. */
@@ -75,56 +102,80 @@ export function describeErrno(errno: number): string {
   return entry ? `${entry[0]} (${entry[1]})` : `errno ${errno}`;
 }
 
-function bind(): LibcResult {
+async function bind(): Promise<LibcResult> {
   if (process.platform !== "linux" && process.platform !== "darwin") {
     return { ok: false, reason: `no libc bindings on ${process.platform}`, unsupported: true };
   }
-  let koffi: typeof import("koffi");
+  let koffi: Koffi;
   try {
-    koffi = loadKoffi(requireFromHere());
+    const imported = (await import("koffi")) as unknown as { default?: Koffi };
+    koffi = imported.default ?? (imported as unknown as Koffi);
   } catch (error) {
     return { ok: false, reason: `cannot load koffi: ${messageOf(error)}`, unsupported: false };
   }
   try {
-    // null: the libc Node itself is linked against (glibc or musl), without guessing a file name.
-    const lib = koffi.load(null);
-    const waitid = lib.func("int waitid(int idtype, uint32_t id, _Inout_ void *info, int options)");
-    const waitpid = lib.func("int waitpid(int pid, _Inout_ int *status, int options)");
-    const fcntl = lib.func("int fcntl(int fd, int cmd, int arg)");
-    const execvp = lib.func("int execvp(const char *file, const char **argv)");
-    const signal = lib.func("void *signal(int signum, void *handler)");
-    const prctl =
-      process.platform === "linux"
-        ? lib.func(
-            "int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)",
-          )
-        : null;
-    const libc: Libc = {
-      waitid: (idtype, id, info, options) => waitid(idtype, id, info, options) as number,
-      waitpid: (pid, status, options) => waitpid(pid, status, options) as number,
-      prctl: prctl ? (option, arg2) => prctl(option, arg2, 0, 0, 0) as number : null,
-      fcntl: (fd, cmd, arg) => fcntl(fd, cmd, arg) as number,
-      execvp: (file, argv) => execvp(file, [...argv, null]) as number,
-      // Only SIGKILL, SIGSTOP and libc's reserved signals refuse, and those need no reset.
-      resetSignal: (signum) => {
-        signal(signum, null);
-      },
-      errno: () => koffi.errno(),
-    };
-    return { ok: true, libc };
+    return { ok: true, libc: bindLibc(koffi) };
   } catch (error) {
     return { ok: false, reason: `cannot bind libc: ${messageOf(error)}`, unsupported: false };
   }
 }
 
-// Resolves koffi from this file's location, both as ESM and inside a CommonJS bundle (where the
-// bundler keeps koffi external and `__filename` names the bundle). Always through createRequire:
-// the standalone binary replaces it to hand out the koffi built into the executable.
-function requireFromHere(): NodeJS.Require {
-  const here = typeof __filename === "string" ? __filename : import.meta.url;
-  return createRequire(here);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+function bindLibc(koffi: Koffi): Libc {
+  const linux = process.platform === "linux";
+  // null: the libc Node itself is linked against (glibc or musl), without guessing a file name.
+  const lib = koffi.load(null);
+  const waitid = lib.func("int waitid(int idtype, uint32_t id, _Inout_ void *info, int options)");
+  const waitpid = lib.func("int waitpid(int pid, _Inout_ int *status, int options)");
+  const fcntl = lib.func("int fcntl(int fd, int cmd, int arg)");
+  const dup2 = lib.func("int dup2(int from, int to)");
+  const execve = lib.func("int execve(const char *path, const char **argv, const char **envp)");
+  const signal = lib.func("void *signal(int signum, void *handler)");
+  const sigprocmask = lib.func("int pthread_sigmask(int how, const uint8_t *set, uint8_t *old)");
+  const pipe2 = linux ? lib.func("int pipe2(_Inout_ int *fds, int flags)") : null;
+  const pipe = lib.func("int pipe(_Inout_ int *fds)");
+  const socketpair = linux
+    ? lib.func("int socketpair(int domain, int type, int protocol, _Inout_ int *fds)")
+    : null;
+  const prctl = linux
+    ? lib.func(
+        "int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)",
+      )
+    : null;
+  const syscall = linux ? lib.func("long syscall(long number, ...)") : null;
+  return {
+    waitid: (idtype, id, info, options) => waitid(idtype, id, info, options) as number,
+    waitpid: (pid, status, options) => waitpid(pid, status, options) as number,
+    prctl: (option, arg2) => (prctl ? (prctl(option, arg2, 0, 0, 0) as number) : -1),
+    fcntl: (fd, cmd, arg) => fcntl(fd, cmd, arg) as number,
+    pipe(fds, flags) {
+      if (pipe2) return pipe2(fds, flags) as number;
+      // macOS: no pipe2. Nothing else can fork in between: Node runs this thread alone.
+      if ((pipe(fds) as number) < 0) return -1;
+      if (flags & O_CLOEXEC) for (const fd of fds) fcntl(fd, F_SETFD, FD_CLOEXEC);
+      return 0;
+    },
+    socketpair: (domain, type, protocol, fds) =>
+      socketpair ? (socketpair(domain, type, protocol, fds) as number) : -1,
+    dup2: (from, to) => dup2(from, to) as number,
+    execve: (path, argv, envp) => execve(path, [...argv, null], [...envp, null]) as number,
+    cloexecFrom(first) {
+      if (!syscall) return -1;
+      const u = "unsigned int";
+      return Number(syscall(SYS_CLOSE_RANGE, u, first, u, 0xffffffff, u, CLOSE_RANGE_CLOEXEC));
+    },
+    // Only SIGKILL, SIGSTOP and libc's reserved signals refuse, and those need no reset.
+    resetSignal: (signum) => {
+      signal(signum, null);
+    },
+    // SIG_SETMASK to an empty set (sigset_t is 128 bytes on Linux, 4 on macOS: 128 covers both).
+    unblockAllSignals: () => {
+      sigprocmask(SIG_SETMASK, Buffer.alloc(128), null);
+    },
+    unblockSignal: (signum) => {
+      const set = Buffer.alloc(128);
+      set[(signum - 1) >> 3] = 1 << ((signum - 1) & 7);
+      sigprocmask(SIG_UNBLOCK, set, null);
+    },
+    errno: () => koffi.errno(),
+  };
 }

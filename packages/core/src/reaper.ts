@@ -1,7 +1,6 @@
 // Reaps zombies of orphans re-parented to this process (as PID 1 or child subreaper) without
 // stealing the exit status of children spawned through child_process: libuv waits for those.
 import { ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import {
   ECHILD,
   EINTR,
@@ -15,7 +14,7 @@ import {
   WNOHANG,
   WNOWAIT,
 } from "./native.js";
-import { loadPrctlBridge } from "./prctl-bridge.js";
+import { childrenOf, isAlive } from "./proc.js";
 
 /** One reaped orphan: its exit code, or the number of the signal that killed it. */
 export interface ReapEvent {
@@ -65,46 +64,49 @@ const status = new Int32Array(1);
 
 // Children spawned through child_process and not yet waited for by libuv, by pid.
 const own = new Map<number, ChildProcess>();
-// The undocumented method every async spawn goes through (absent from Node's type definitions).
+// The method every async spawn, exec and fork goes through. It is not in Node's documentation
+// nor its type definitions, so trackChildProcesses() checks it is still there, and a test
+// fails the day Node renames it. Patching it finds the children of a host program that embeds
+// us too, which tracking our own spawns alone would miss (and their statuses would be stolen).
 type SpawnMethod = (this: ChildProcess, ...args: unknown[]) => unknown;
-const prototype = ChildProcess.prototype as unknown as { spawn: SpawnMethod };
-let originalSpawn: SpawnMethod | undefined;
+const prototype = ChildProcess.prototype as unknown as { spawn?: SpawnMethod };
+let tracking = false;
 let current: ActiveReaper | undefined;
 
 /**
  * Starts reaping orphans on SIGCHLD (Linux only). Start it before spawning anything: only
  * children spawned after it are known to be ours. Calling it again returns the running reaper.
  */
-export function startReaper(options: ReaperOptions = {}): Reaper {
+export async function startReaper(options: ReaperOptions = {}): Promise<Reaper> {
   if (current) return current;
   if (process.platform !== "linux") {
     return inactive("zombie reaping needs Linux", true);
   }
-  const loaded = loadLibc();
+  trackChildProcesses();
+  const loaded = await loadLibc();
   if (!loaded.ok) return inactive(loaded.reason, loaded.unsupported);
-  current = new ActiveReaper(loaded.libc, options);
+  current ??= new ActiveReaper(loaded.libc, options);
   return current;
 }
 
 /** Makes this process a child subreaper (Linux): orphaned descendants are re-parented to it. */
-export function becomeSubreaper(): boolean {
+export async function becomeSubreaper(): Promise<boolean> {
   if (process.platform !== "linux") return false;
-  // Usually the first native call of a start-up: the small module when built, else koffi.
-  const bridge = loadPrctlBridge();
-  if (bridge) return bridge.setChildSubreaper() === 0;
-  const loaded = loadLibc();
-  if (!loaded.ok || !loaded.libc.prctl) return false;
-  return loaded.libc.prctl(PR_SET_CHILD_SUBREAPER, 1) === 0;
+  const loaded = await loadLibc();
+  return loaded.ok && loaded.libc.prctl(PR_SET_CHILD_SUBREAPER, 1) === 0;
 }
 
 /**
- * Records every child spawned through child_process (every async spawn, exec and fork goes
- * through ChildProcess.prototype.spawn) until libuv reports its exit. Idempotent.
+ * Records every child spawned through child_process until libuv reports its exit. Idempotent.
+ * Throws if Node no longer has the method it hooks (see SpawnMethod).
  */
 export function trackChildProcesses(): void {
-  if (originalSpawn) return;
+  if (tracking) return;
   const spawn = prototype.spawn;
-  originalSpawn = spawn;
+  if (typeof spawn !== "function") {
+    throw new Error("ChildProcess.prototype.spawn is gone: this Node cannot be reaped safely");
+  }
+  tracking = true;
   prototype.spawn = function trackedSpawn(this: ChildProcess, ...args: unknown[]) {
     const result = spawn.apply(this, args);
     const pid = this.pid;
@@ -116,14 +118,6 @@ export function trackChildProcesses(): void {
     }
     return result;
   };
-}
-
-/** Stops tracking (children spawned from now on are no longer known to be ours). */
-export function untrackChildProcesses(): void {
-  if (!originalSpawn) return;
-  prototype.spawn = originalSpawn;
-  originalSpawn = undefined;
-  own.clear();
 }
 
 /** Pids of children spawned through child_process that libuv has not yet waited for. */
@@ -146,7 +140,7 @@ export function adoptedChildren(): number[] {
  * back first, hiding every zombie behind it).
  */
 export function reapRound(
-  libc: Libc,
+  libc: Pick<Libc, "waitid" | "waitpid" | "errno">,
   isOwnChild: (pid: number) => boolean,
   onReap?: (event: ReapEvent) => void,
 ): RoundResult {
@@ -250,52 +244,4 @@ function isOwn(pid: number): boolean {
     return false;
   }
   return true;
-}
-
-function childrenOf(parent: number): number[] {
-  const pids = new Set<number>();
-  let tasks: string[];
-  try {
-    tasks = readdirSync(`/proc/${parent}/task`);
-  } catch {
-    return [];
-  }
-  for (const task of tasks) {
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${parent}/task/${task}/children`, "utf8");
-    } catch {
-      // Kernels built without CONFIG_PROC_CHILDREN: find the children by their parent pid.
-      return scanForChildren(parent);
-    }
-    for (const word of text.split(" ")) if (word.trim() !== "") pids.add(Number(word));
-  }
-  return [...pids];
-}
-
-function scanForChildren(parent: number): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^[0-9]+$/.test(entry)) continue;
-    const stat = readStat(Number(entry));
-    if (stat?.ppid === parent) pids.push(Number(entry));
-  }
-  return pids;
-}
-
-function isAlive(pid: number): boolean {
-  const state = readStat(pid)?.state;
-  return state !== undefined && state !== "Z" && state !== "X";
-}
-
-/** State, parent and process group from /proc/<pid>/stat, whose name field may hold anything. */
-export function readStat(pid: number): { state: string; ppid: number; pgrp: number } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return undefined;
-  }
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  return { state: fields[0] ?? "", ppid: Number(fields[1]), pgrp: Number(fields[2]) };
 }

@@ -1,7 +1,6 @@
 // The last step of a shutdown: kill what is left in the process groups our commands ran in,
 // without ever hitting an unrelated group that has since taken over a recycled number.
-import { readdirSync } from "node:fs";
-import { readStat } from "./reaper.js";
+import { readProcessTable } from "./proc.js";
 
 /**
  * SIGKILLs what is left of each of `groups`. A group whose leader we have not reaped yet is
@@ -11,7 +10,7 @@ import { readStat } from "./reaper.js";
  * around a new leader with that pid. Without /proc (macOS), only groups with a live leader.
  */
 export function sweepGroups(groups: Iterable<{ pgid: number; leaderRunning: boolean }>): void {
-  let table: ProcessTable | undefined;
+  let table: ReturnType<typeof readProcessTable> | undefined;
   for (const { pgid, leaderRunning } of groups) {
     if (leaderRunning) {
       kill(pgid);
@@ -25,32 +24,6 @@ export function sweepGroups(groups: Iterable<{ pgid: number; leaderRunning: bool
     const holder = table.parent.has(pgid); // a live process with the group's number
     if (!holder || descendsFrom(pgid, process.pid, table.parent)) kill(pgid);
   }
-}
-
-interface ProcessTable {
-  /** pid -> parent pid, for every live process. */
-  parent: Map<number, number>;
-  /** Process groups that have at least one live member. */
-  groups: Set<number>;
-}
-
-function readProcessTable(): ProcessTable {
-  const table: ProcessTable = { parent: new Map(), groups: new Set() };
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return table;
-  }
-  for (const entry of entries) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid <= 0) continue;
-    const stat = readStat(pid);
-    if (!stat || stat.state === "Z" || stat.state === "X") continue;
-    table.parent.set(pid, stat.ppid);
-    table.groups.add(stat.pgrp);
-  }
-  return table;
 }
 
 /** False when no process at all (zombies included) is in group `pgid`. */

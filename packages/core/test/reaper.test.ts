@@ -3,14 +3,15 @@
 
 import { describe, expect, it } from "vitest";
 import { ECHILD, type Libc, siginfoPidOffset, WEXITED, WNOHANG, WNOWAIT } from "../src/native.js";
-import { decodeStatus, type ReapEvent, readStat, reapRound } from "../src/reaper.js";
+import { readStat } from "../src/proc.js";
+import { decodeStatus, type ReapEvent, reapRound } from "../src/reaper.js";
 
 /** A kernel with zombies in line (pid, wait status); waitid peeks at the first one. */
 function fakeKernel(zombies: [number, number][], options: { noChildren?: boolean } = {}) {
   const queue = [...zombies];
   const calls: string[] = [];
   let errno = 0;
-  const libc: Libc = {
+  const libc: Pick<Libc, "waitid" | "waitpid" | "errno"> = {
     waitid(_idtype, _id, info, flags) {
       expect(flags).toBe(WEXITED | WNOHANG | WNOWAIT);
       calls.push("waitid");
@@ -32,10 +33,6 @@ function fakeKernel(zombies: [number, number][], options: { noChildren?: boolean
       queue.splice(index, 1);
       return pid;
     },
-    prctl: null,
-    fcntl: () => 0,
-    execvp: () => -1,
-    resetSignal: () => {},
     errno: () => errno,
   };
   return { libc, queue, calls };

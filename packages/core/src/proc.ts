@@ -1,0 +1,84 @@
+// What /proc says about processes: state, parent and group of one, the children of one, and the
+// whole table. Linux only; elsewhere (or without /proc) every answer is "nothing known".
+import { readdirSync, readFileSync } from "node:fs";
+
+export interface ProcStat {
+  /** R, S, D, Z (zombie), X (dead), T… */
+  state: string;
+  ppid: number;
+  pgrp: number;
+}
+
+/** State, parent and process group from /proc/<pid>/stat, whose name field may hold anything. */
+export function readStat(pid: number): ProcStat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return { state: fields[0] ?? "", ppid: Number(fields[1]), pgrp: Number(fields[2]) };
+}
+
+/** True while `pid` exists and is neither a zombie nor dead. */
+export function isAlive(pid: number): boolean {
+  const state = readStat(pid)?.state;
+  return state !== undefined && state !== "Z" && state !== "X";
+}
+
+/** True when /proc is mounted (it holds this very process). */
+export function procAvailable(): boolean {
+  return readStat(process.pid) !== undefined;
+}
+
+/** The children of `parent` (zombies included), from /proc. */
+export function childrenOf(parent: number): number[] {
+  const pids = new Set<number>();
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${parent}/task`);
+  } catch {
+    return [];
+  }
+  for (const task of tasks) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${parent}/task/${task}/children`, "utf8");
+    } catch {
+      // Kernels built without CONFIG_PROC_CHILDREN: find the children by their parent pid.
+      return [...readProcessTable().parent]
+        .filter(([, ppid]) => ppid === parent)
+        .map(([pid]) => pid);
+    }
+    for (const word of text.split(" ")) if (word.trim() !== "") pids.add(Number(word));
+  }
+  return [...pids];
+}
+
+export interface ProcessTable {
+  /** pid -> parent pid, for every live process. */
+  parent: Map<number, number>;
+  /** Process groups that have at least one live member. */
+  groups: Set<number>;
+}
+
+/** Every live process (zombies left out): its parent, and which groups have members. */
+export function readProcessTable(): ProcessTable {
+  const table: ProcessTable = { parent: new Map(), groups: new Set() };
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return table;
+  }
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    const stat = readStat(pid);
+    if (!stat || stat.state === "Z" || stat.state === "X") continue;
+    table.parent.set(pid, stat.ppid);
+    table.groups.add(stat.pgrp);
+  }
+  return table;
+}
