@@ -1,20 +1,26 @@
 // Runs one OS program in its own process group and hands back a handle: pid, exit, signals.
-import { type ChildProcess, type StdioOptions, spawn } from "node:child_process";
+import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
 import type { Readable } from "node:stream";
 import type { Env } from "./env.js";
+import type { ExecAsRequest } from "./exec-as.js";
+import type { Libc } from "./native.js";
 import { findProgram } from "./program.js";
 import type { Phase } from "./spec.js";
 import { describeStatus, type ExitStatus, spawnFailure } from "./status.js";
+import { childStdio, type ParentEnds } from "./stdio.js";
 import { traceCommand } from "./trace.js";
+import type { SwitchMode } from "./user-switch.js";
+import type { ResolvedUser } from "./users.js";
 
 /** Everything needed to start one program, already expanded and resolved. */
 export interface LaunchPlan {
   file: string;
   args: string[];
+  /** The command's whole environment (HOME, USER, LOGNAME already the user's). */
   env: Env;
   cwd?: string;
-  uid?: number;
-  gid?: number;
+  /** Set when the command runs as another user than Ground Control, and how to switch. */
+  user?: { resolved: ResolvedUser; mode: SwitchMode };
   /**
    * The program as the config wrote it, before {{VAR}} expansion: what messages show, since
    * Ground Control's own messages never carry environment values.
@@ -35,6 +41,14 @@ export interface OutputSink {
   attach(source: Readable, origin: Origin): Promise<void>;
 }
 
+/** What spawning needs from the process that spawns. */
+export interface SpawnContext {
+  /** The native bridge, for real pipes and the exec-as helper (Node's pipes without it). */
+  libc: Libc | undefined;
+  /** argv prefix that starts the exec-as helper. */
+  helper(): string[];
+}
+
 /**
  * How long to keep waiting for a command's output once the command itself has exited. A
  * background grandchild can hold the pipe open for ever; its output still gets relayed, but the
@@ -51,37 +65,50 @@ export class Command {
   /** The read end of the readiness pipe, when the plan asked for one. */
   readonly notify: Readable | undefined;
   #status: ExitStatus | undefined;
+  /** Signals held back while the exec-as helper (Node, running as root) has not exec'd yet. */
+  #held: NodeJS.Signals[] | undefined;
 
-  constructor(plan: LaunchPlan, processName: string, phase: Phase, sink: OutputSink) {
-    let child: ChildProcess | undefined;
-    let failure: ExitStatus | undefined;
+  constructor(
+    plan: LaunchPlan,
+    processName: string,
+    phase: Phase,
+    sink: OutputSink,
+    spawning: SpawnContext,
+  ) {
     const label = plan.label ?? plan.file;
-    const lookup = findProgram(plan.file, plan.env.PATH, plan.cwd ?? process.cwd(), label);
+    const who = plan.user && { uid: plan.user.resolved.uid, groups: plan.user.resolved.groups };
+    const lookup = findProgram(plan.file, plan.env.PATH, plan.cwd ?? process.cwd(), label, who);
+    let child: ChildProcess | undefined;
+    let ends: ParentEnds | undefined;
+    let failure: ExitStatus | undefined;
     if ("code" in lookup) {
       failure = { kind: "failed", ...lookup };
     } else {
       try {
-        child = spawn(lookup.found, plan.args, {
-          argv0: plan.file,
-          env: plan.env,
-          cwd: plan.cwd,
-          uid: plan.uid,
-          gid: plan.gid,
-          stdio: stdioFor(plan.notifyFd),
-          // Its own process group, so a stop reaches every descendant that did not leave it.
-          detached: true,
-          windowsHide: true,
+        const viaHelper = plan.user?.mode === "helper";
+        const stdio = childStdio(spawning.libc, {
+          notifyFd: plan.notifyFd,
+          control: viaHelper,
+          owner: plan.user?.resolved,
         });
+        try {
+          child = viaHelper
+            ? spawnHelper(spawning.helper(), stdio.spawnStdio)
+            : spawnDirect(lookup.found, plan, stdio.spawnStdio);
+        } finally {
+          ends = stdio.afterSpawn(child?.pid === undefined ? undefined : child);
+        }
+        if (viaHelper && ends.control) {
+          this.#held = [];
+          sendRequest(ends.control, helperRequest(lookup.found, plan), () => this.#released());
+        }
       } catch (error) {
         failure = spawnFailure(error as NodeJS.ErrnoException);
       }
     }
     this.pid = child?.pid;
     traceCommand("%s[%s] %s: pid %s", processName, phase, label, this.pid ?? "(not started)");
-    this.notify =
-      child && plan.notifyFd !== undefined
-        ? (child.stdio[plan.notifyFd] as Readable | undefined)
-        : undefined;
+    this.notify = ends?.notify;
 
     this.exited = failure
       ? Promise.resolve(failure)
@@ -96,19 +123,14 @@ export class Command {
         });
     void this.exited.then((status) => {
       this.#status = status;
+      this.#held = undefined;
       traceCommand("%s[%s] pid %s ended: %s", processName, phase, this.pid, describeStatus(status));
     });
 
-    const relayed = child
-      ? Promise.all([
-          child.stdout
-            ? sink.attach(child.stdout, { process: processName, phase, stream: "stdout" })
-            : null,
-          child.stderr
-            ? sink.attach(child.stderr, { process: processName, phase, stream: "stderr" })
-            : null,
-        ])
-      : Promise.resolve([]);
+    const relayed = Promise.all([
+      ends?.stdout && sink.attach(ends.stdout, { process: processName, phase, stream: "stdout" }),
+      ends?.stderr && sink.attach(ends.stderr, { process: processName, phase, stream: "stderr" }),
+    ]);
     this.finished = this.exited.then(async (status) => {
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise((resolve) => {
@@ -139,14 +161,74 @@ export class Command {
       return false;
     }
   }
+
+  /**
+   * Passes a signal on to the program's process group, as signalGroup does, but holds it back
+   * while the exec-as helper has not exec'd yet: the helper is a Node process running as root,
+   * and SIGUSR1 would open Node's inspector in it. The held signals follow right after the exec.
+   */
+  forward(signal: NodeJS.Signals): boolean {
+    if (this.#held === undefined) return this.signalGroup(signal);
+    if (this.running) this.#held.push(signal);
+    return this.running;
+  }
+
+  #released(): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const signal of held) this.signalGroup(signal);
+  }
 }
 
-function stdioFor(notifyFd: number | undefined): StdioOptions {
-  // stdin is /dev/null: a supervised program never reads Ground Control's input.
-  const stdio: StdioOptions = ["ignore", "pipe", "pipe"];
-  if (notifyFd !== undefined) {
-    for (let fd = 3; fd < notifyFd; fd++) stdio.push("ignore");
-    stdio.push("pipe");
-  }
-  return stdio;
+// Its own process group (detached), so a stop reaches every descendant that did not leave it.
+const COMMON: SpawnOptions = { detached: true, windowsHide: true };
+
+function spawnDirect(found: string, plan: LaunchPlan, stdio: SpawnOptions["stdio"]): ChildProcess {
+  const ids = plan.user?.mode === "spawn" ? plan.user.resolved : undefined;
+  return spawn(found, plan.args, {
+    ...COMMON,
+    argv0: plan.file,
+    env: plan.env,
+    cwd: plan.cwd,
+    uid: ids?.uid,
+    gid: ids?.gid,
+    stdio,
+  });
+}
+
+/**
+ * The helper starts as root with an empty environment and in "/": the command's environment
+ * and directory only come into play after it has become the user.
+ */
+function spawnHelper(helper: string[], stdio: SpawnOptions["stdio"]): ChildProcess {
+  const [file, ...args] = helper;
+  if (file === undefined) throw new Error("the exec-as helper's argv is empty");
+  return spawn(file, args, { ...COMMON, env: {}, cwd: "/", stdio });
+}
+
+function helperRequest(found: string, plan: LaunchPlan): ExecAsRequest {
+  const { resolved } = plan.user!;
+  const request: ExecAsRequest = {
+    uid: resolved.uid,
+    gid: resolved.gid,
+    groups: resolved.groups,
+    path: found,
+    argv: [plan.file, ...plan.args],
+    env: Object.entries(plan.env).map(([key, value]) => `${key}=${value}`),
+  };
+  if (plan.cwd !== undefined) request.cwd = plan.cwd;
+  if (plan.notifyFd !== undefined) request.keepFd = plan.notifyFd;
+  return request;
+}
+
+/** Writes the request and half-closes; `execd` runs once the helper's end is closed. */
+function sendRequest(
+  control: NonNullable<ParentEnds["control"]>,
+  request: ExecAsRequest,
+  execd: () => void,
+): void {
+  control.on("error", () => {}); // a helper that died early: its exit says why
+  control.once("close", execd);
+  control.resume(); // read (and drop) until its end closes
+  control.end(JSON.stringify(request));
 }

@@ -1,102 +1,116 @@
-// The exec-as helper: started as root, it takes on a user's groups, gid and uid (in that order,
-// as s6 does), then execs the command in place, so its parent sees the command's own exit status.
-// Usage: exec-as <uid> <gid> <gid,gid,...> [--fds=N] -- <program> [args...]
-import { accessSync, constants, realpathSync, statSync } from "node:fs";
-import { pathToFileURL } from "node:url";
+// The exec-as helper: started as root with an empty environment, it reads what to run from its
+// stdin, takes on the user's groups, gid and uid (in that order, as s6 does), enters the
+// directory as that user, then execs the command in place, so its parent sees the command's own
+// exit status. The command's environment reaches only the final execve: no process running as
+// root ever starts with it (LD_PRELOAD, OPENSSL_CONF… would act as root).
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { closeInheritedDescriptors } from "./descriptors.js";
 import { describeErrno, F_SETFD, type Libc, loadLibc } from "./native.js";
-import { ARGV_SEPARATOR, STASH_PREFIX } from "./user-switch.js";
 
 /** Shell conventions: 127 when the program is not found, 126 when it cannot be run. */
 export const EXIT_NOT_FOUND = 127;
 export const EXIT_CANNOT_RUN = 126;
 
 const ENOENT = 2;
+const F_DUPFD_CLOEXEC = 1030;
 
+/** What the helper is asked to do; sent as JSON on its stdin, never on its command line. */
 export interface ExecAsRequest {
   uid: number;
   gid: number;
+  /** Every group, primary first. */
   groups: number[];
-  /** File descriptors 0..fdCount-1 are handed to the command. */
-  fdCount: number;
+  /** The program, already found (as the user) and absolute. */
+  path: string;
   argv: string[];
+  /** `NAME=value` entries: the command's whole environment. */
+  env: string[];
+  cwd?: string;
+  /** A descriptor besides 0-2 the command inherits (its readiness fd). */
+  keepFd?: number;
 }
 
-/** Runs the helper with its arguments (without node and script); never returns. */
-export function execAsMain(argv: string[]): never {
-  const request = parseExecAsArgs(argv);
-  if (typeof request === "string") fail(EXIT_CANNOT_RUN, `exec-as: ${request}`);
-
-  const loaded = loadLibc();
-  if (!loaded.ok) fail(EXIT_CANNOT_RUN, `exec-as: ${loaded.reason}`);
-  const { libc } = loaded;
-
-  unstashNodeEnv();
-  switchUser(request);
-
-  const [program] = request.argv as [string, ...string[]];
-  const file = locate(program, process.env.PATH);
-  if (file === undefined) {
-    fail(EXIT_NOT_FOUND, `exec-as: execvp("${program}") failed: ENOENT (not found in PATH)`);
+/** The argv that starts the helper when core runs from its own files: this Node and exec-as-main.js. */
+export function defaultExecAsHelper(): string[] {
+  const script = fileURLToPath(new URL("exec-as-main.js", import.meta.url));
+  if (!existsSync(script)) {
+    throw new Error(
+      `the exec-as helper is missing (${script}); pass execAsHelper to the Supervisor`,
+    );
   }
-  prepareInheritance(libc, request.fdCount);
-  libc.execvp(file, request.argv);
-  const errno = libc.errno();
-  fail(
-    errno === ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN,
-    `exec-as: execvp("${file}") failed: ${describeErrno(errno)}`,
-  );
+  return [process.execPath, script];
 }
 
 /**
- * Finds `program` in PATH as a shell does, with the user's own permissions: the first executable
- * file, else the first file found (its exec then fails with EACCES: 126), else undefined (127).
- * libc's execvp would report EACCES for a program found nowhere if some PATH directory (say
- * /root/.local/bin) is closed to the user.
+ * Runs the helper: stdin carries one ExecAsRequest and is then replaced by /dev/null; a copy
+ * of it stays open, close-on-exec, so the parent sees it close when the exec succeeds (until
+ * then it holds back signals it would forward: this is a Node process, running as root).
+ * Never returns.
  */
-export function locate(program: string, path = "/bin:/usr/bin"): string | undefined {
-  if (program.includes("/")) return program;
-  let found: string | undefined;
-  for (const dir of path.split(":")) {
-    const candidate = `${dir === "" ? "." : dir}/${program}`;
+export async function execAsMain(): Promise<never> {
+  const request = parseRequest(readFileSync(0, "utf8"));
+  if (typeof request === "string") fail(EXIT_CANNOT_RUN, `exec-as: ${request}`);
+  const loaded = await loadLibc();
+  if (!loaded.ok) fail(EXIT_CANNOT_RUN, `exec-as: ${loaded.reason}`);
+  const { libc } = loaded;
+
+  if (libc.fcntl(0, F_DUPFD_CLOEXEC, 3) < 0) failCall(libc, "fcntl(0, F_DUPFD_CLOEXEC)");
+  replaceStdin(libc);
+  switchUser(request);
+  if (request.cwd !== undefined) {
     try {
-      if (!statSync(candidate).isFile()) continue;
-    } catch {
-      continue;
+      process.chdir(request.cwd);
+    } catch (error) {
+      fail(EXIT_CANNOT_RUN, `exec-as: chdir("${request.cwd}") failed: ${codeOf(error)}`);
     }
-    found ??= candidate;
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {}
   }
-  return found;
+  prepareInheritance(libc, request.keepFd);
+  libc.execve(request.path, request.argv, request.env);
+  const errno = libc.errno();
+  fail(
+    errno === ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN,
+    `exec-as: execve("${request.path}") failed: ${describeErrno(errno)}`,
+  );
 }
 
-/** Parses `<uid> <gid> <groups> [--fds=N] -- argv...`; returns an error message when malformed. */
-export function parseExecAsArgs(argv: string[]): ExecAsRequest | string {
-  const separator = argv.indexOf(ARGV_SEPARATOR);
-  if (separator < 0 || separator === argv.length - 1) {
-    return "usage: exec-as <uid> <gid> <gid,gid,...> [--fds=N] -- <program> [args...]";
+/** Checks the request's shape; returns why it is unusable as a string. */
+export function parseRequest(text: string): ExecAsRequest | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return "expected a request on stdin (this mode is for Ground Control's own use)";
   }
-  const [uid, gid, groupList, ...flags] = argv.slice(0, separator);
-  const ids = [uid, gid].map(toId);
-  const groups = (groupList ?? "").split(",").map(toId);
-  if (ids.some(Number.isNaN) || groups.some(Number.isNaN) || groupList === "") {
-    return `invalid ids: uid "${uid}", gid "${gid}", groups "${groupList}"`;
+  const r = value as Partial<ExecAsRequest>;
+  const isId = (n: unknown) => Number.isInteger(n) && (n as number) >= 0 && (n as number) < 2 ** 32;
+  const isStrings = (a: unknown) => Array.isArray(a) && a.every((s) => typeof s === "string");
+  if (!isId(r.uid) || !isId(r.gid) || !Array.isArray(r.groups) || !r.groups.every(isId)) {
+    return "invalid ids in the request";
   }
-  let fdCount = 3;
-  for (const flag of flags) {
-    const match = /^--fds=([0-9]+)$/.exec(flag);
-    if (!match) return `unknown option "${flag}"`;
-    fdCount = Math.max(3, Number(match[1]));
+  if (typeof r.path !== "string" || !isStrings(r.argv) || !isStrings(r.env)) {
+    return "invalid program, argv or environment in the request";
   }
-  return {
-    uid: ids[0]!,
-    gid: ids[1]!,
-    groups,
-    fdCount,
-    argv: argv.slice(separator + 1),
-  };
+  if (r.cwd !== undefined && typeof r.cwd !== "string") return "invalid cwd in the request";
+  if (r.keepFd !== undefined && !(isId(r.keepFd) && r.keepFd > 2)) {
+    return "invalid descriptor in the request";
+  }
+  return r as ExecAsRequest;
+}
+
+// The command reads /dev/null, as every command does.
+function replaceStdin(libc: Libc): void {
+  let fd: number;
+  try {
+    fd = openSync("/dev/null", "r");
+  } catch (error) {
+    fail(
+      EXIT_CANNOT_RUN,
+      `exec-as: cannot open /dev/null (${codeOf(error)}): the image needs /dev`,
+    );
+  }
+  if (libc.dup2(fd, 0) < 0) failCall(libc, "dup2(/dev/null, 0)");
+  closeSync(fd);
 }
 
 function switchUser(request: ExecAsRequest): void {
@@ -110,52 +124,33 @@ function switchUser(request: ExecAsRequest): void {
     try {
       step();
     } catch (error) {
-      fail(EXIT_CANNOT_RUN, `exec-as: ${call} failed: ${(error as Error).message}`);
+      fail(EXIT_CANNOT_RUN, `exec-as: ${call} failed: ${codeOf(error)}`);
     }
   }
 }
 
-// Node marks the descriptors it inherited close-on-exec and ignores SIGPIPE and SIGXFSZ; undo
-// both, so the command starts as it would from a plain spawn (libuv resets signals there).
-function prepareInheritance(libc: Libc, fdCount: number): void {
-  for (let fd = 0; fd < fdCount; fd++) {
-    if (libc.fcntl(fd, F_SETFD, 0) < 0 && fd < 3) {
-      fail(
-        EXIT_CANNOT_RUN,
-        `exec-as: fcntl(${fd}, F_SETFD, 0) failed: ${describeErrno(libc.errno())}`,
-      );
-    }
+// Only 0-2 and the readiness descriptor reach the command: everything else is marked
+// close-on-exec, and those four are unmarked (Node marks what it inherited). Node also ignores
+// SIGPIPE and SIGXFSZ and may block signals: undo that, so the command starts as from a plain
+// spawn (libuv resets signals there).
+function prepareInheritance(libc: Libc, keepFd: number | undefined): void {
+  closeInheritedDescriptors(libc);
+  for (const fd of keepFd === undefined ? [0, 1, 2] : [0, 1, 2, keepFd]) {
+    if (libc.fcntl(fd, F_SETFD, 0) < 0) failCall(libc, `fcntl(${fd}, F_SETFD, 0)`);
   }
   for (let signum = 1; signum < 32; signum++) libc.resetSignal(signum);
+  libc.unblockAllSignals();
 }
 
-// The command's own NODE_* variables were set aside so they would not shape this helper.
-function unstashNodeEnv(): void {
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith(STASH_PREFIX)) continue;
-    delete process.env[key];
-    process.env[key.slice(STASH_PREFIX.length)] = value;
-  }
+function codeOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? String(error);
 }
 
-function toId(text: string | undefined): number {
-  return text !== undefined && /^[0-9]{1,10}$/.test(text) ? Number(text) : Number.NaN;
+function failCall(libc: Libc, call: string): never {
+  fail(EXIT_CANNOT_RUN, `exec-as: ${call} failed: ${describeErrno(libc.errno())}`);
 }
 
 function fail(status: number, message: string): never {
-  process.stderr.write(`${message}\n`);
+  writeSync(2, `${message}\n`);
   process.exit(status);
 }
-
-// Run when started as a script (node dist/exec-as.js ...), not when imported or bundled.
-function isMainModule(): boolean {
-  if (typeof __filename === "string" || process.argv[1] === undefined) return false;
-  try {
-    // argv[1] may be a symlinked path (pnpm links packages); the module URL is the real one.
-    return import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isMainModule()) execAsMain(process.argv.slice(2));

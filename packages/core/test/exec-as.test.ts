@@ -1,18 +1,25 @@
-// Commands run as real users (created for the test), spawned the way the supervisor does: groups,
-// environment, exit status, file permissions, signal dispositions and inherited descriptors.
-
-import { type ChildProcess, execFileSync, type StdioOptions, spawn } from "node:child_process";
+// Commands run as real users (created for the test), spawned the way a process does: groups,
+// environment, exit status, file permissions, signal dispositions, descriptors, and the exec-as
+// helper's promise that nothing of the command's environment reaches a process running as root.
+import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { planLaunch, type UserLaunch } from "../src/user-switch.js";
 import { resolveUser } from "../src/users.js";
+import { BASE_ENV, runCommand, startCommand } from "./run-command.js";
 
-const helperScript = fileURLToPath(new URL("../dist/exec-as.js", import.meta.url));
-const HELPER = [process.execPath, helperScript];
+/** Polls until `condition` holds (the output of a running command, here). */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const helperScript = fileURLToPath(new URL("../dist/exec-as-main.js", import.meta.url));
 const usable = process.platform === "linux" && process.getuid?.() === 0;
 
 // Unique names, so parallel or aborted runs never collide; removed in afterAll.
@@ -20,62 +27,18 @@ const tag = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 const names = {
   extraA: `gcta${tag}`,
   extraB: `gctb${tag}`,
-  member: `gctm${tag}`, // member of extraA and extraB
-  loner: `gctl${tag}`, // no supplementary groups
+  member: `gctm${tag}`, // member of extraA and extraB: through the helper
+  loner: `gctl${tag}`, // no supplementary groups: Node's own uid/gid
 };
 
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  plan: UserLaunch;
-}
+const gidOf = (group: string) =>
+  Number(execFileSync("getent", ["group", group], { encoding: "utf8" }).split(":")[2]);
 
-const BASE_ENV = {
-  PATH: process.env.PATH ?? "/usr/bin:/bin",
-  HOME: "/root",
-  USER: "root",
-  LOGNAME: "root",
-};
-
-/** Resolves `spec`, plans the launch and spawns it as the supervisor would. */
-async function runAs(
-  spec: string,
-  argv: string[],
-  options: { env?: Record<string, string>; stdio?: StdioOptions; fdCount?: number } = {},
-  onSpawn?: (child: ChildProcess) => void,
-): Promise<Result> {
-  const [program, ...args] = argv as [string, ...string[]];
-  const plan = planLaunch(resolveUser(spec), program, args, HELPER, {
-    env: options.env ?? BASE_ENV,
-    fdCount: options.fdCount,
-  });
-  const child = spawn(plan.file, plan.args, {
-    uid: plan.uid,
-    gid: plan.gid,
-    env: plan.env,
-    stdio: options.stdio ?? ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  onSpawn?.(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr, plan }));
-  });
-}
-
-function gidOf(group: string): number {
-  return Number(execFileSync("getent", ["group", group], { encoding: "utf8" }).split(":")[2]);
-}
+const sh = (script: string, user: string) => ({
+  program: "sh",
+  args: ["-c", script],
+  user,
+});
 
 describe.skipIf(!usable)("running commands as a user (root, Linux)", () => {
   let dir = "";
@@ -88,27 +51,16 @@ describe.skipIf(!usable)("running commands as a user (root, Linux)", () => {
     }
     execFileSync("groupadd", [names.extraA]);
     execFileSync("groupadd", [names.extraB]);
-    const extra = `${names.extraA},${names.extraB}`;
+    const common = ["-M", "-U", "-s", "/bin/sh"];
     execFileSync("useradd", [
-      "-M",
-      "-U",
+      ...common,
       "-d",
       `/home/${names.member}`,
-      "-s",
-      "/bin/sh",
       "-G",
-      extra,
+      `${names.extraA},${names.extraB}`,
       names.member,
     ]);
-    execFileSync("useradd", [
-      "-M",
-      "-U",
-      "-d",
-      `/home/${names.loner}`,
-      "-s",
-      "/bin/sh",
-      names.loner,
-    ]);
+    execFileSync("useradd", [...common, "-d", `/home/${names.loner}`, names.loner]);
     // The directory is traversable by anyone, so only the file's own mode can refuse a read.
     dir = mkdtempSync(join(tmpdir(), "gc-exec-as-"));
     chmodSync(dir, 0o755);
@@ -131,12 +83,9 @@ describe.skipIf(!usable)("running commands as a user (root, Linux)", () => {
   });
 
   it("gives exactly the user's groups (never root's), HOME, USER and LOGNAME", async () => {
-    const result = await runAs(names.member, [
-      "sh",
-      "-c",
-      'id -u; id -g; id -G; echo "$HOME|$USER|$LOGNAME"',
-    ]);
-    expect(result.plan.viaHelper).toBe(true);
+    const result = await runCommand(
+      sh('id -u; id -g; id -G; echo "$HOME|$USER|$LOGNAME"', names.member),
+    );
     expect(result.stderr).toBe("");
     const [uid, gid, groups, env] = result.stdout.trim().split("\n");
     const user = resolveUser(names.member);
@@ -148,91 +97,163 @@ describe.skipIf(!usable)("running commands as a user (root, Linux)", () => {
     expect(env).toBe(`/home/${names.member}|${names.member}|${names.member}`);
   });
 
-  it("gives the named group alone with name:group", async () => {
-    const result = await runAs(`${names.member}:${names.extraB}`, ["id", "-G"]);
-    expect(result.plan.viaHelper).toBe(false);
-    expect(result.stdout.trim()).toBe(String(gidOf(names.extraB)));
-  });
-
-  it("takes the direct path for a user without supplementary groups", async () => {
-    const result = await runAs(names.loner, ["sh", "-c", 'id -G; echo "$USER"']);
-    expect(result.plan.viaHelper).toBe(false);
-    expect(result.plan.file).toBe("sh");
-    expect(result.plan.uid).toBe(resolveUser(names.loner).uid);
-    expect(result.stdout.trim().split("\n")).toEqual([
+  it("gives the named group alone with name:group, and a loner its own group", async () => {
+    const named = await runCommand({
+      program: "id",
+      args: ["-G"],
+      user: `${names.member}:${names.extraB}`,
+    });
+    expect(named.stdout.trim()).toBe(String(gidOf(names.extraB)));
+    const loner = await runCommand(sh('id -G; echo "$USER"', names.loner));
+    expect(loner.stdout.trim().split("\n")).toEqual([
       String(resolveUser(names.loner).gid),
       names.loner,
     ]);
   });
 
   it("keeps the command's exit status and terminating signal (exec in place)", async () => {
-    expect(await runAs(names.member, ["sh", "-c", "exit 7"])).toMatchObject({
+    expect((await runCommand(sh("exit 7", names.member))).status).toEqual({
+      kind: "exited",
       code: 7,
-      signal: null,
     });
-    expect(await runAs(names.member, ["sh", "-c", "kill -TERM $$"])).toMatchObject({
-      code: null,
+    expect((await runCommand(sh("kill -TERM $$", names.member))).status).toEqual({
+      kind: "signaled",
       signal: "SIGTERM",
     });
   });
 
   it("cannot read a root-owned mode-600 file (root can)", async () => {
-    const denied = await runAs(names.member, ["cat", join(dir, "secret")]);
-    expect(denied.code).not.toBe(0);
-    expect(denied.stderr).toMatch(/Permission denied/);
-    const control = await runAs("root", ["cat", join(dir, "secret")]);
-    expect(control).toMatchObject({ code: 0, stdout: "root only\n" });
-  });
-
-  it("exits 127 for a missing program and 126 for a non-executable one, naming execvp", async () => {
-    const missing = await runAs(names.member, ["no-such-program-gc"]);
-    expect(missing.code).toBe(127);
-    expect(missing.stderr).toMatch(/execvp\("no-such-program-gc"\) failed: ENOENT/);
-    const notExecutable = await runAs(names.member, [join(dir, "not-executable")]);
-    expect(notExecutable.code).toBe(126);
-    expect(notExecutable.stderr).toMatch(/execvp\(.*\) failed: EACCES/);
-  });
-
-  it("starts the command with default signal dispositions and an empty signal mask", async () => {
-    const result = await runAs(names.member, ["grep", "-E", "^Sig(Ign|Blk)", "/proc/self/status"]);
-    expect(result.stdout).toBe("SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
-  });
-
-  it("hands a readiness descriptor through when asked to", async () => {
-    const stdio: StdioOptions = ["ignore", "pipe", "pipe", "pipe"];
-    const command = ["sh", "-c", "echo ready >&3"];
-    let fd3 = "";
-    const withFd = await runAs(names.member, command, { stdio, fdCount: 4 }, (child) => {
-      (child.stdio[3] as Readable).setEncoding("utf8").on("data", (chunk: string) => {
-        fd3 += chunk;
-      });
+    const denied = await runCommand({
+      program: "cat",
+      args: [join(dir, "secret")],
+      user: names.member,
     });
-    expect(withFd.code).toBe(0);
-    expect(fd3).toBe("ready\n");
-    // Control: without it, Node's close-on-exec mark closes fd 3 at exec.
-    const without = await runAs(names.member, command, { stdio });
-    expect(without.code).not.toBe(0);
+    expect(denied.status).not.toEqual({ kind: "exited", code: 0 });
+    expect(denied.stderr).toMatch(/Permission denied/);
+    const control = await runCommand({ program: "cat", args: [join(dir, "secret")] });
+    expect(control.stdout).toBe("root only\n");
   });
 
-  it("hands NODE_* variables to the command without applying them to the helper", async () => {
+  it.each([["member"], ["loner"]] as const)(
+    "tells a missing program (127) from a non-executable one (126) before spawning (%s)",
+    async (which) => {
+      const missing = await runCommand({
+        program: "no-such-program-gc",
+        args: [],
+        user: names[which],
+      });
+      expect(missing.status).toMatchObject({ kind: "failed", code: 127 });
+      const notExecutable = await runCommand({
+        program: join(dir, "not-executable"),
+        args: [],
+        user: names[which],
+      });
+      expect(notExecutable.status).toMatchObject({ kind: "failed", code: 126 });
+    },
+  );
+
+  it.each([["member"], ["loner"]] as const)(
+    "starts the command with default dispositions, an empty signal mask, stdin /dev/null (%s)",
+    async (which) => {
+      const result = await runCommand({
+        program: "sh",
+        args: ["-c", "grep -E '^Sig(Ign|Blk)' /proc/self/status; readlink /proc/self/fd/0"],
+        user: names[which],
+      });
+      expect(result.stdout).toBe(
+        "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n/dev/null\n",
+      );
+    },
+  );
+
+  it("hands the readiness descriptor through, and no other", async () => {
+    let fromFd = "";
+    const result = await runCommand(
+      sh("ls /proc/$$/fd | sort -n | tr '\\n' ' '; echo ready >&5", names.member),
+      {
+        notifyFd: 5,
+        onSpawn: (command) =>
+          command.notify!.setEncoding("utf8").on("data", (chunk: string) => {
+            fromFd += chunk;
+          }),
+      },
+    );
+    expect(result.status).toEqual({ kind: "exited", code: 0 });
+    expect(result.stdout).toBe("0 1 2 5 ");
+    expect(fromFd).toBe("ready\n");
+  });
+
+  it("hands the command its whole environment, NODE_* and LD_* included", async () => {
     const env = {
       ...BASE_ENV,
       NODE_OPTIONS: "--require /no/such/preload.js",
-      NODE_ENV: "production",
+      LD_LIBRARY_PATH: "/x",
     };
-    const result = await runAs(names.member, ["sh", "-c", 'echo "$NODE_OPTIONS|$NODE_ENV"; env'], {
+    const result = await runCommand(sh('echo "$NODE_OPTIONS|$LD_LIBRARY_PATH"', names.member), {
       env,
     });
-    expect(result.code).toBe(0);
-    expect(result.stdout.split("\n")[0]).toBe("--require /no/such/preload.js|production");
-    expect(result.stdout).not.toMatch(/GROUNDCONTROL_EXEC_AS_/);
+    expect(result.stdout).toBe("--require /no/such/preload.js|/x\n");
+  });
+
+  it("starts the helper as root with an empty environment and none of the command's argv", async () => {
+    // A stand-in helper that shows what a process starting as root gets, then does nothing.
+    const spy = join(dir, "spy.sh");
+    writeFileSync(spy, "#!/bin/sh\nid -u; env | sort | tr '\\n' ' '; echo; echo \"$@\"; cat\n", {
+      mode: 0o755,
+    });
+    const result = await runCommand(sh("echo never-runs", names.member), {
+      env: { ...BASE_ENV, LD_PRELOAD: "/tmp/evil.so", SECRET: "s3cr3t" },
+      helper: [spy, "--exec-as"],
+    });
+    const [uid, env, argv, request] = result.stdout.split("\n");
+    expect(uid).toBe("0");
+    // sh sets PWD (and dash nothing else) on its own; nothing came from us.
+    expect(
+      env!
+        .trim()
+        .split(" ")
+        .filter((entry) => !entry.startsWith("PWD=")),
+    ).toEqual([]);
+    expect(argv).toBe("--exec-as");
+    // The environment travels on stdin, for the final execve only.
+    expect(JSON.parse(request!).env).toContain("SECRET=s3cr3t");
+  });
+
+  it("holds back forwarded signals until the helper has exec'd, then delivers them", async () => {
+    // A stand-in helper, slow on purpose: it reads its request, traps SIGUSR1 (which the real
+    // helper, a Node process running as root, must never get: it would open Node's inspector),
+    // waits for a flag, then "execs" by letting go of its stdin, the socket that says so.
+    const flag = join(dir, "flag");
+    const script = [
+      "cat >/dev/null",
+      "trap 'echo helper-got-usr1' USR1",
+      "echo helper-waiting",
+      `while [ ! -e ${flag} ]; do sleep 0.01; done`,
+      "trap 'echo program-got-usr1' USR1",
+      "exec 0</dev/null",
+      "echo program-running",
+      "while :; do sleep 0.01; done",
+    ].join("; ");
+    const started = await startCommand(sh("true", names.member), {
+      helper: ["/bin/sh", "-c", script],
+    });
+    const { command, output } = started;
+    await until(() => output.stdout.includes("helper-waiting"));
+    expect(command.forward("SIGUSR1")).toBe(true);
+    writeFileSync(flag, "");
+    await until(() => output.stdout.includes("program-got-usr1"));
+    expect(output.stdout).not.toContain("helper-got-usr1");
+    // From now on, straight through.
+    command.forward("SIGUSR1");
+    await until(() => output.stdout.split("program-got-usr1").length === 3);
+    command.signalGroup("SIGKILL");
+    await started.result;
   });
 
   it("leaves HOME, USER and LOGNAME out when the environment does not have them", async () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
-    const script = 'echo "${HOME-unset}|${USER-unset}"';
-    const result = await runAs(names.member, ["sh", "-c", script], {
-      env: { PATH: BASE_ENV.PATH },
+    const result = await runCommand(sh('echo "${HOME-unset}|${USER-unset}"', names.member), {
+      env: { PATH: BASE_ENV.PATH! },
     });
     expect(result.stdout).toBe("unset|unset\n");
   });
