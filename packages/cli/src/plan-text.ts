@@ -24,7 +24,11 @@ export function renderPlan(plan: Plan): string {
     if (entry.phases.length === 0) lines.push(`${INDENT}(nothing to start)`);
     for (const phase of entry.phases) {
       lines.push(...renderCommand(phase.phase, phase));
-      if (phase.phase === "run") lines.push(renderReady(phase.ready));
+      if (phase.phase === "run") {
+        lines.push(renderReady(phase.ready));
+        const signals = phase.forwardSignals.join(", ") || "none";
+        lines.push(`${INDENT}signals passed on: ${signals}`);
+      }
     }
   });
 
@@ -32,9 +36,9 @@ export function renderPlan(plan: Plan): string {
     "",
     settings.shutdownTimeoutMs === null
       ? "Shutdown, in reverse order:"
-      : `Shutdown, in reverse order (each stop wait is cut to what is left of the ${formatDuration(
+      : `Shutdown, in reverse order (within the ${formatDuration(
           settings.shutdownTimeoutMs,
-        )} deadline; post commands are not):`,
+        )} deadline: each stop wait gets what is left of it; a post still running at it is killed, the posts after it are skipped):`,
   );
   plan.shutdown.forEach((entry, index) => {
     lines.push(
@@ -51,7 +55,7 @@ function renderCommand(label: string, command: PlanCommand): string[] {
   if (command.cwd !== null) details.push(`cwd: ${command.cwd}`);
   details.push(`env: ${renderEnv(command.env)}`);
   return [
-    `${INDENT}${label.padEnd(5)} ${joinCommand(command.argv)}`,
+    `${INDENT}${label.padEnd(5)} ${joinCommand(command.argv, { oneLine: true })}`,
     `${INDENT}      ${details.join("; ")}`,
   ];
 }
@@ -75,7 +79,7 @@ function renderReady(ready: PlanReady | null): string {
     ready.check === "log" || ready.check === "fd"
       ? ""
       : `, every ${formatDuration(ready.intervalMs)}`;
-  const target = ready.command ? joinCommand(ready.command.argv) : ready.target;
+  const target = ready.command ? joinCommand(ready.command.argv, { oneLine: true }) : ready.target;
   const lines = `${INDENT}ready when ${ready.check} ${target} (${timing}${every})`;
   if (!ready.command) return lines;
   const [, details] = renderCommand("", ready.command);

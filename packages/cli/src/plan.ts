@@ -42,7 +42,12 @@ export interface PlanReady {
 
 export type StartupPhase =
   | ({ phase: "pre" } & PlanCommand)
-  | ({ phase: "run"; ready: PlanReady | null } & PlanCommand);
+  | ({
+      phase: "run";
+      ready: PlanReady | null;
+      /** SIGHUP, SIGUSR1, SIGUSR2: which of them Ground Control passes on to it. */
+      forwardSignals: NodeJS.Signals[];
+    } & PlanCommand);
 
 export type ShutdownPhase =
   | { phase: "stop"; signal: NodeJS.Signals; stopTimeoutMs: number }
@@ -108,6 +113,7 @@ function startupPhases(process: ProcessSpec, describe: Describe): StartupPhase[]
         timeoutMs: process.ready?.timeoutMs ?? DEFAULTS.readyTimeoutMs,
         intervalMs: process.ready?.intervalMs ?? DEFAULTS.readyIntervalMs,
       },
+      forwardSignals: [...(process.forwardSignals ?? DEFAULTS.forwardSignals)],
     });
   }
   return phases;

@@ -129,11 +129,12 @@ log format: text, timestamps shown; shutdown deadline: 25s
 
 Startup, in order:
   1. db
-       pre   restore {{DB_URL}}
+       pre   restore '{{DB_URL}}'
              user: (inherited); env: inherits all + [env] DB_URL, REGION
        run   postgres -D /data
              user: postgres; env: only PATH, DB_URL, PGPORT
        ready when tcp [::1]:5432 (timeout 30s, every 100ms)
+       signals passed on: SIGHUP, SIGUSR1, SIGUSR2
   2. migrate (one-shot: no run command)
        pre   migrate up
              user: (inherited); cwd: /srv; env: inherits all + [env] DB_URL, REGION + own env TOKEN
@@ -141,8 +142,9 @@ Startup, in order:
        run   node server.js --title 'my app'
              user: (inherited); env: inherits all + [env] DB_URL, REGION
        ready at once (no ready check)
+       signals passed on: SIGHUP, SIGUSR1, SIGUSR2
 
-Shutdown, in reverse order (each stop wait is cut to what is left of the 25s deadline; post commands are not):
+Shutdown, in reverse order (within the 25s deadline: each stop wait gets what is left of it; a post still running at it is killed, the posts after it are skipped):
   1. web
        stop  ctl quit
              user: app:app; env: inherits all + [env] DB_URL, REGION

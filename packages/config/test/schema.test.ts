@@ -46,6 +46,7 @@ describe("JSON Schema", () => {
         "commandTable",
         "duration",
         "env",
+        "forwardSignals",
         "onlyEnv",
         "process",
         "processes",
@@ -62,6 +63,7 @@ describe("JSON Schema", () => {
       "stop-timeout",
       "post",
       "ready",
+      "forward-signals",
     ]);
     for (const [key, value] of Object.entries(process)) expect(value.description, key).toBeTruthy();
   });

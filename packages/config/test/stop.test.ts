@@ -1,4 +1,4 @@
-// `stop`: signal names versus commands, and `stop-timeout`.
+// `stop`: signal names versus commands, `stop-timeout`, and which signals are passed on.
 import { constants } from "node:os";
 import { describe, expect, it } from "vitest";
 import { classifyStop } from "../src/index.js";
@@ -111,5 +111,28 @@ describe("durations (stop-timeout, shutdown-timeout, ready timing)", () => {
   it("rejects inf and nan", () => {
     expect(oneIssue(withRun("stop-timeout = inf"))).toContain("got a number");
     expect(oneIssue(withRun("stop-timeout = nan"))).toContain("got a number");
+  });
+});
+
+describe("forward-signals", () => {
+  it("lists the signals passed on, once each; [] for none", () => {
+    expect(
+      firstProcess(processWith('run = "x"\nforward-signals = ["SIGHUP", "SIGHUP"]')).forwardSignals,
+    ).toEqual(["SIGHUP"]);
+    expect(firstProcess(processWith('run = "x"\nforward-signals = []')).forwardSignals).toEqual([]);
+    expect(firstProcess(processWith('run = "x"')).forwardSignals).toBeUndefined();
+  });
+
+  it.each([
+    [
+      '["SIGTERM"]',
+      '3:20 processes[0].forward-signals[0]: expected "SIGHUP", "SIGUSR1" or "SIGUSR2", got a string',
+    ],
+    [
+      '"SIGHUP"',
+      '3:1 processes[0].forward-signals: expected an array of signal names, such as ["SIGHUP"], got a string',
+    ],
+  ])("rejects forward-signals = %s", (value, issue) => {
+    expect(oneIssue(processWith(`forward-signals = ${value}\nrun = "x"`))).toBe(issue);
   });
 });

@@ -1,13 +1,16 @@
-// Time budgets for stopping: per-process stop-timeout, cut by the shutdown deadline or by force.
+// Time budgets for a shutdown: each process's stop-timeout, all cut by the one shutdown-timeout
+// deadline (when set) and, for stop waits, by force (a second termination signal).
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** setTimeout fires at once past this many milliseconds; a longer wait means "no limit". */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export type Outcome<T> = { done: true; value: T } | { done: false };
 
-/**
- * One shutdown's clock. Each stop wait ends at the earliest of its own stop-timeout, the
- * shutdown-timeout (if any) and the moment `force()` is called (a second termination signal).
- */
+/** One stop of one process: every wait in it ends at the same moment (SPEC §3.4). */
+export interface StopWindow {
+  within<T>(promise: Promise<T>): Promise<Outcome<T>>;
+}
+
 export class ShutdownClock {
   readonly #deadline: number;
   #forced = false;
@@ -22,29 +25,54 @@ export class ShutdownClock {
     return this.#forced;
   }
 
-  /** Cuts every current and future wait short. */
+  /** When the whole shutdown must be over (epoch ms); Infinity without shutdown-timeout. */
+  get deadline(): number {
+    return this.#deadline;
+  }
+
+  /** True once the shutdown deadline has passed (never without shutdown-timeout). */
+  get expired(): boolean {
+    return Date.now() >= this.#deadline;
+  }
+
+  /** Cuts every current and future stop wait short (post commands still run). */
   force(): void {
     if (this.#forced) return;
     this.#forced = true;
     for (const listener of this.#forceListeners) listener();
   }
 
-  /** Milliseconds a wait that may last `timeoutMs` actually gets from now. */
+  /** Milliseconds a stop wait that may last `timeoutMs` actually gets from now. */
   budget(timeoutMs: number, now = Date.now()): number {
     if (this.#forced) return 0;
     return Math.max(0, Math.min(timeoutMs, this.#deadline - now));
   }
 
-  /** Waits for `promise` at most `budget(timeoutMs)`; `done: false` when the time ran out. */
-  async within<T>(promise: Promise<T>, timeoutMs: number): Promise<Outcome<T>> {
-    const ms = this.budget(timeoutMs);
+  /**
+   * A stop that may last `timeoutMs` from now: its stop command and the wait for the daemon
+   * share it, ending at the earliest of that, the shutdown deadline and force().
+   */
+  stopWindow(timeoutMs: number): StopWindow {
+    const end = Date.now() + this.budget(timeoutMs);
+    return { within: (promise) => this.#wait(promise, end, true) };
+  }
+
+  /** Waits for `promise` until the shutdown deadline; force() does not cut this wait short. */
+  untilDeadline<T>(promise: Promise<T>, options: { orForce?: boolean } = {}): Promise<Outcome<T>> {
+    return this.#wait(promise, this.#deadline, options.orForce === true);
+  }
+
+  async #wait<T>(promise: Promise<T>, end: number, cutByForce: boolean): Promise<Outcome<T>> {
+    if (cutByForce && this.#forced) return settledNow(promise);
+    const ms = Math.max(0, end - Date.now());
     let timer: NodeJS.Timeout | undefined;
     let onForce: (() => void) | undefined;
     const expired = new Promise<Outcome<T>>((resolve) => {
-      // setTimeout fires at once past 2^31-1 ms; a budget that long means "no limit".
       if (ms < MAX_TIMER_MS) timer = setTimeout(() => resolve({ done: false }), ms);
-      onForce = () => resolve({ done: false });
-      this.#forceListeners.add(onForce);
+      if (cutByForce) {
+        onForce = () => resolve({ done: false });
+        this.#forceListeners.add(onForce);
+      }
     });
     try {
       return await Promise.race([
@@ -56,4 +84,11 @@ export class ShutdownClock {
       if (onForce) this.#forceListeners.delete(onForce);
     }
   }
+}
+
+/** What a promise holds right now, without waiting for it. */
+async function settledNow<T>(promise: Promise<T>): Promise<Outcome<T>> {
+  const pending = Symbol();
+  const value = await Promise.race([promise, Promise.resolve(pending)]);
+  return value === pending ? { done: false } : { done: true, value: value as T };
 }

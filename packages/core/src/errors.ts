@@ -57,6 +57,11 @@ export class RunExitedError extends Error {
   }
 }
 
+/** Startup of a process was interrupted by a shutdown; not a failure of its own. */
+export class StartupInterrupted extends Error {
+  override name = "StartupInterrupted";
+}
+
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -4,6 +4,7 @@
 // computed once per origin; the timestamp is formatted at most once per millisecond.
 
 import { bold, colorize } from "./colors.js";
+import type { LogFields, LogLevel } from "./log.js";
 import type { Phase } from "./spec.js";
 
 /** The label of Ground Control's own messages. */
@@ -18,9 +19,7 @@ export interface OutputOrigin {
   stream: OutputStream;
 }
 
-export type LogLevel = "debug" | "info" | "warn" | "error";
-
-export type LogFields = Record<string, string | number | boolean | null>;
+export type { LogFields, LogLevel } from "./log.js";
 
 /** `name` for run, `name[pre]`, `name[stop]`, `name[post]` for the other phases. */
 export function labelOf(process: string, phase: Phase): string {

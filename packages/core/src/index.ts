@@ -1,6 +1,7 @@
 // Public surface of @groundcontrol/core.
 export { shouldColor } from "./colors.js";
 export type { LaunchPlan, Origin } from "./command.js";
+export { closeInheritedDescriptors } from "./descriptors.js";
 export {
   baseEnvironment,
   commandEnvironment,
@@ -24,7 +25,9 @@ export type {
   SupervisorEvents,
   SupervisorResult,
 } from "./events.js";
-export { execAsMain } from "./exec-as.js";
+export { defaultExecAsHelper, execAsMain } from "./exec-as.js";
+export type { Logger } from "./log.js";
+export { type Libc, type LibcResult, loadLibc } from "./native.js";
 export {
   DEFAULT_MAX_LINE_BYTES,
   type LineListener,
@@ -36,7 +39,6 @@ export {
   type OutputStats,
   type OutputStream,
 } from "./output.js";
-export type { UserLauncher } from "./prepare.js";
 export {
   describeCheck,
   formatDuration,
@@ -57,12 +59,7 @@ export {
 export * from "./spec.js";
 export { describeStatus, type ExitStatus, exitCodeOf } from "./status.js";
 export { type Output, Supervisor, type SupervisorOptions } from "./supervisor.js";
-export {
-  createUserLauncher,
-  describeUser,
-  type UserLauncherOptions,
-  userEnv,
-} from "./user-switch.js";
+export { describeUser, userEnv } from "./user-switch.js";
 export {
   parseGroup,
   parsePasswd,

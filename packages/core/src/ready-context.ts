@@ -1,6 +1,19 @@
 // What one readiness check runs with, shared by the polling and the event-driven kinds.
-import type { ReadyTarget } from "./ready.js";
-import type { ReadyCheck } from "./spec.js";
+import type { Command } from "./command.js";
+import type { CommandSpec, ReadyCheck } from "./spec.js";
+import type { ExitStatus } from "./status.js";
+
+/** What a readiness check may look at. */
+export interface ReadyTarget {
+  process: string;
+  run: Command;
+  /** Resolves when `run` exits (readiness then fails). */
+  runExit: Promise<ExitStatus>;
+  /** Subscribes to the complete output lines of the process. */
+  onLine(listener: (line: string) => void): () => void;
+  /** Runs a `ready.command` once and resolves with how it ended; `signal` kills it. */
+  spawnCheck(command: CommandSpec, signal?: AbortSignal): Promise<ExitStatus>;
+}
 
 export interface CheckContext {
   target: ReadyTarget;

@@ -2,6 +2,7 @@
 import { stat } from "node:fs/promises";
 import type { get as httpGet } from "node:http";
 import { connect } from "node:net";
+import { MAX_TIMER_MS } from "./deadline.js";
 import { messageOf } from "./errors.js";
 import type { CheckContext } from "./ready-context.js";
 import { formatDuration } from "./ready-describe.js";
@@ -11,8 +12,6 @@ import { describeStatus, isSuccess } from "./status.js";
 
 /** One try: resolves with null when the check holds, else with why it does not (yet). */
 type Attempt = (signal: AbortSignal) => Promise<string | null>;
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * How long one try may take. A port that drops packets (no RST) would otherwise hold a single

@@ -1,29 +1,14 @@
 // Readiness gates: the next process starts only once the check on this one holds.
-import type { Command } from "./command.js";
-import { StartupInterrupted } from "./process.js";
-import type { CheckContext } from "./ready-context.js";
+import { MAX_TIMER_MS } from "./deadline.js";
+import { StartupInterrupted } from "./errors.js";
+import type { CheckContext, ReadyTarget } from "./ready-context.js";
 import { NotReadyExitError, ReadyTimeoutError } from "./ready-errors.js";
 import { commandCheck, fileCheck, httpCheck, tcpCheck } from "./ready-poll.js";
 import { fdCheck, logCheck } from "./ready-watch.js";
-import { type CommandSpec, DEFAULTS, type ReadySpec } from "./spec.js";
-import type { ExitStatus } from "./status.js";
+import { DEFAULTS, type ReadySpec } from "./spec.js";
 
 export { describeCheck, formatDuration } from "./ready-describe.js";
 export { NotReadyExitError, ReadyCheckError, ReadyTimeoutError } from "./ready-errors.js";
-
-/** What a readiness check may look at. */
-export interface ReadyTarget {
-  process: string;
-  run: Command;
-  /** Resolves when `run` exits (readiness then fails). */
-  runExit: Promise<ExitStatus>;
-  /** Subscribes to the complete output lines of the process. */
-  onLine(listener: (line: string) => void): () => void;
-  /** Runs a `ready.command` once and resolves with how it ended; `signal` kills it. */
-  spawnCheck(command: CommandSpec, signal?: AbortSignal): Promise<ExitStatus>;
-}
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Resolves once the check holds. Rejects with NotReadyExitError (a RunExitedError) when `run`

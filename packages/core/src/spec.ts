@@ -50,6 +50,11 @@ export interface ProcessSpec {
   /** Runs during shutdown, after `run` has exited. */
   post?: CommandSpec;
   ready?: ReadySpec;
+  /**
+   * Which of SIGHUP, SIGUSR1 and SIGUSR2 Ground Control passes on to this process's `run`
+   * when it receives them. Default: all three; [] for none.
+   */
+  forwardSignals?: NodeJS.Signals[];
 }
 
 export type LogFormat = "text" | "json";
@@ -73,6 +78,7 @@ export const DEFAULTS = {
   stopTimeoutMs: 10_000,
   readyTimeoutMs: 60_000,
   readyIntervalMs: 100,
+  forwardSignals: ["SIGHUP", "SIGUSR1", "SIGUSR2"] as readonly NodeJS.Signals[],
   logFormat: "text" as LogFormat,
   suppressTimestamps: false,
 } as const;

@@ -2,10 +2,11 @@
 import { EventEmitter } from "node:events";
 import { onExit } from "signal-exit";
 import { shouldColor } from "./colors.js";
-import type { Command, OutputSink } from "./command.js";
+import type { OutputSink, SpawnContext } from "./command.js";
 import { ShutdownClock } from "./deadline.js";
+import { closeInheritedDescriptors } from "./descriptors.js";
 import { baseEnvironment, type Env } from "./env.js";
-import { messageOf, StartupError } from "./errors.js";
+import { messageOf, StartupError, StartupInterrupted } from "./errors.js";
 import type {
   HookName,
   Hooks,
@@ -13,14 +14,16 @@ import type {
   SupervisorEvents,
   SupervisorResult,
 } from "./events.js";
+import { defaultExecAsHelper } from "./exec-as.js";
+import type { Logger } from "./log.js";
+import { loadLibc } from "./native.js";
 import { OutputRelay } from "./output.js";
-import type { UserLauncher } from "./prepare.js";
-import { type Logger, ManagedProcess, type ProcessContext, StartupInterrupted } from "./process.js";
+import { ManagedProcess, type ProcessContext } from "./process.js";
 import { DEFAULTS, type Spec } from "./spec.js";
 import { describeStatus, exitCodeOf } from "./status.js";
 import { sweepGroups } from "./sweep.js";
 import { traceLifecycle } from "./trace.js";
-import { createUserLauncher } from "./user-switch.js";
+import { resolveUser, type UserFiles } from "./users.js";
 
 /** Where the supervisor sends its processes' output and its own messages. */
 export interface Output extends OutputSink {
@@ -36,8 +39,13 @@ export interface SupervisorOptions {
   output?: Output;
   /** The environment commands inherit (default: process.env when the supervisor is built). */
   env?: NodeJS.ProcessEnv;
-  /** How a command is made to run as another user. */
-  launchAs?: UserLauncher;
+  /** Where `user` names are looked up (default: /etc/passwd and /etc/group). */
+  userFiles?: UserFiles;
+  /**
+   * The argv that starts the exec-as helper, which runs a command as a user with supplementary
+   * groups (default: this Node running core's dist/exec-as-main.js).
+   */
+  execAsHelper?: string[];
   /** Kill every process group if the host process exits without stopping us (default true). */
   killOnHostExit?: boolean;
 }
@@ -49,7 +57,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly #hooks: Hooks;
   readonly #output: Output;
   readonly #processes: ManagedProcess[];
-  readonly #commands = new Set<Command>();
+  readonly #spawning: SpawnContext;
   readonly #abortStartup = new AbortController();
   #state: State = "idle";
   #reason: ShutdownReason | undefined;
@@ -69,25 +77,38 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#reasonPromise = new Promise((resolve) => {
       this.#reasonArrived = resolve;
     });
+    const helper = options.execAsHelper;
+    this.#spawning = { libc: undefined, helper: () => helper ?? defaultExecAsHelper() };
     const context: ProcessContext = {
       base: baseEnvironment(options.env ?? process.env, spec.env),
-      sink: this.#output,
-      launchAs: options.launchAs ?? createUserLauncher(),
-      log: (level, msg, fields) => this.#output.log(level, msg, fields),
-      emit: (event, ...args) =>
-        (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
+      output: this.#output,
+      spawning: this.#spawning,
+      resolveUser: (user) => resolveUser(user, options.userFiles),
+      emit: (event, ...args) => {
+        this.emit(event, ...(args as never));
+      },
       step: (name, event) => this.#step(name, event),
-      track: (command) => this.#commands.add(command),
-      shutdownClock: () => this.#shutdownClock(),
-      runExited: (proc, status) =>
-        this.#requestShutdown({ kind: "exit", process: proc.name, status }),
-      onLine: (name, listener) => this.#output.onLine(name, listener),
     };
     this.#processes = spec.processes.map((p) => new ManagedProcess(p, context));
+    // Once a process is past its readiness gate, its run exiting is a reason to shut down.
+    for (const proc of this.#processes) {
+      void proc.exit.then((status) =>
+        this.#requestShutdown({ kind: "exit", process: proc.name, status }),
+      );
+    }
   }
 
   get state(): State {
     return this.#state;
+  }
+
+  /**
+   * When the shutdown under way must be over (epoch ms, from `shutdownTimeoutMs`); undefined
+   * before a shutdown began or when there is no shutdown-timeout.
+   */
+  get shutdownDeadline(): number | undefined {
+    const deadline = this.#clock?.deadline;
+    return deadline === undefined || deadline === Number.POSITIVE_INFINITY ? undefined : deadline;
   }
 
   /** Resolves when every process has started; rejects with a StartupError after cleaning up. */
@@ -124,9 +145,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.wait();
   }
 
-  /** Forwards a signal to the process group of every running `run` command. */
-  signal(signal: NodeJS.Signals): void {
-    for (const proc of this.#processes) proc.signal(signal);
+  /**
+   * Passes a signal on to the process group of every running `run` command whose
+   * `forwardSignals` lists it. Returns the names of the processes it went to.
+   */
+  signal(signal: NodeJS.Signals): string[] {
+    return this.#processes.filter((proc) => proc.forward(signal)).map((proc) => proc.name);
   }
 
   async #run(
@@ -137,8 +161,24 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     // exception, process.exit) before we stopped, take our process groups down with it.
     const removeExitHook = this.#killOnHostExit ? onExit(() => this.#sweep()) : () => {};
 
-    // 1. Start in order, until one fails or a reason to shut down arrives.
+    // 0. The native bridge, before the first spawn: real pipes for stdout and stderr, the
+    // exec-as helper, descriptors kept from the commands. Without it commands still run, with
+    // Node's own pipes.
     this.#state = "starting";
+    const native = await loadLibc();
+    if (native.ok) {
+      this.#spawning.libc = native.libc;
+      // No command may inherit a descriptor this process was given (SPEC §2).
+      closeInheritedDescriptors(native.libc);
+    } else if (!native.unsupported) {
+      this.#output.log(
+        "warn",
+        `no native bridge (${native.reason}): commands cannot open /dev/stdout or /dev/stderr, ` +
+          "and cannot run as a user with supplementary groups",
+      );
+    }
+
+    // 1. Start in order, until one fails or a reason to shut down arrives.
     const started: ManagedProcess[] = [];
     let failed: ManagedProcess | undefined;
     let current: ManagedProcess | undefined;
@@ -146,7 +186,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (this.#reason) break;
       current = proc;
       try {
-        await proc.start(this.#abortStartup.signal);
+        await proc.start({
+          signal: this.#abortStartup.signal,
+          clock: () => this.#shutdownClock(),
+        });
         started.push(proc);
       } catch (error) {
         if (proc.spawned) started.push(proc);
@@ -164,6 +207,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const completed = !this.#reason;
     if (completed) {
       this.#state = "running";
+      const count = started.length === 1 ? "1 process" : `all ${started.length} processes`;
+      this.#output.log("info", `started: ${count} ready`);
       startupDone();
       this.emit("supervisor:running");
       try {
@@ -193,7 +238,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     removeExitHook();
     const result: SupervisorResult = { reason, exitCode: exitCodeFor(reason) };
     this.#output.log("info", `all processes stopped; exit code ${result.exitCode}`);
-    await this.#output.flush();
+    // Bounded like everything else in the shutdown: a reader that stopped reading our output
+    // must not hold us past the deadline, nor past a second termination signal.
+    await clock.untilDeadline(this.#output.flush(), { orForce: true });
     this.#state = "stopped";
     this.emit("supervisor:stopped", { result });
     if (!completed) {
@@ -246,7 +293,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   #sweep(): void {
     sweepGroups(
-      [...this.#commands]
+      this.#processes
+        .flatMap((proc) => [...proc.commands])
         .filter((command) => command.pid !== undefined)
         .map((command) => ({ pgid: command.pid!, leaderRunning: command.running })),
     );

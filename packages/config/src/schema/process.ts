@@ -10,6 +10,25 @@ import { duration } from "./values.js";
 
 const NAME = "a process name (not empty, no control characters)";
 
+/** The signals Ground Control passes on when it receives them (the others stop it). */
+const FORWARDABLE = ["SIGHUP", "SIGUSR1", "SIGUSR2"] as const;
+
+const forwardSignals = byType(
+  {
+    array: v.pipe(
+      v.array(v.picklist(FORWARDABLE, expected('"SIGHUP", "SIGUSR1" or "SIGUSR2"'))),
+      v.title("Signals passed on"),
+      v.description(
+        "Which of SIGHUP, SIGUSR1 and SIGUSR2 Ground Control passes on to this process's `run` when it receives them. Default: all three; [] for none (a program that would die of SIGHUP).",
+      ),
+      v.examples([["SIGHUP"], []]),
+      v.transform((names): NodeJS.Signals[] => [...new Set(names)]),
+    ),
+  },
+  'an array of signal names, such as ["SIGHUP"]',
+  "forwardSignals",
+);
+
 const processEntries = {
   name: v.pipe(
     v.string(expected(NAME)),
@@ -42,6 +61,14 @@ const processEntries = {
   ready: v.optional(
     v.pipe(ready, v.description("A check that must hold before the next process starts.")),
   ),
+  "forward-signals": v.optional(
+    v.pipe(
+      forwardSignals,
+      v.description(
+        "Which of SIGHUP, SIGUSR1 and SIGUSR2 are passed on to `run`. Default: all three; [] for none.",
+      ),
+    ),
+  ),
 };
 
 export const processTable = byType(
@@ -63,6 +90,9 @@ export const processTable = byType(
         if (table["stop-timeout"] !== undefined) spec.stopTimeoutMs = table["stop-timeout"];
         if (table.post !== undefined) spec.post = table.post;
         if (table.ready !== undefined) spec.ready = table.ready;
+        if (table["forward-signals"] !== undefined) {
+          spec.forwardSignals = table["forward-signals"];
+        }
         return spec;
       }),
     ),

@@ -14,8 +14,8 @@ export const USER_PATTERN = /^[^\s:]+(?::[^\s:]+)?$/;
  * No NUL byte: the operating system cannot pass one in an argument, a variable or a path, and
  * the error it would give later prints the value.
  */
-export const noNul = v.check<string>(
-  (text) => !text.includes("\0"),
+export const noNul = v.check(
+  (text: string) => !text.includes("\0"),
   "a NUL byte (\\u0000) cannot be passed to a program",
 );
 
