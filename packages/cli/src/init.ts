@@ -1,72 +1,89 @@
-// PID 1 duties, in tini's order: know our own children, reap everyone else's (as PID 1, or as a
-// child subreaper when another init is PID 1), warn once if neither works, and at exit take
-// every adopted orphan down too.
+// PID 1 duties, in tini's order: take the native bridge, keep inherited descriptors from the
+// commands, become a child subreaper when another init is PID 1, reap every orphan (warning
+// once if that is impossible), and at exit take every adopted orphan down too.
+
+import type { Logger } from "@groundcontrol/core";
 import {
   adoptedChildren,
   becomeSubreaper,
-  type OutputRelay,
+  closeInheritedDescriptors,
+  type Libc,
+  loadLibc,
   type Reaper,
   startReaper,
-  trackChildProcesses,
 } from "@groundcontrol/core";
 
 /** How long adopted orphans get between SIGTERM and SIGKILL when Ground Control exits. */
 const ORPHAN_GRACE_MS = 1_000;
+/** Kill-and-reap rounds at most, for a chain of orphans that keeps handing down new ones. */
+const MAX_ROUNDS = 100;
+const SIGUSR1 = 10;
 
 export class Init {
-  #reaper: Reaper | undefined;
-  #subreaper: boolean | undefined;
-
-  /** Call before anything is spawned: only children spawned afterwards are known to be ours. */
-  constructor() {
-    trackChildProcesses();
-  }
+  private constructor(
+    readonly libc: Libc | undefined,
+    private readonly reaper: Reaper | undefined,
+  ) {}
 
   /**
-   * Call just before the first spawn. Started by another process, Ground Control must be a child
-   * subreaper before anything is spawned: an orphan made before goes to the other init for good.
-   * Reaping itself can start once the first command is on its way (`start`): a zombie that dies
-   * meanwhile is collected by the first round, and as PID 1 every orphan comes to us anyway.
+   * Call before anything is spawned: only children spawned afterwards are known to be ours,
+   * and an orphan made before Ground Control is a subreaper goes to the other init for good.
    */
-  beforeFirstSpawn(): void {
-    if (process.platform === "linux" && process.pid !== 1) this.#subreaper = becomeSubreaper();
-  }
-
-  /** Starts reaping (loading the native bridge, ~2 ms), and warns once if it cannot. */
-  start(log: OutputRelay["log"]): void {
-    if (this.#reaper || process.platform !== "linux") return;
+  static async start(log: Logger): Promise<Init> {
+    if (process.platform !== "linux") return new Init(undefined, undefined);
+    const loaded = await loadLibc();
+    const libc = loaded.ok ? loaded.libc : undefined;
+    if (libc) {
+      closeInheritedDescriptors(libc);
+      // Node's --disable-sigusr1 (the standalone binary's) blocks SIGUSR1 for good; Ground
+      // Control handles it itself, to pass it on.
+      libc.unblockSignal(SIGUSR1);
+    }
     const pid1 = process.pid === 1;
-    if (!pid1) this.#subreaper ??= becomeSubreaper();
-    const subreaper = this.#subreaper === true;
-    const reaper = startReaper();
-    this.#reaper = reaper;
+    const subreaper = pid1 || (await becomeSubreaper());
+    const reaper = await startReaper();
     if (!reaper.active && !reaper.unsupported) {
       log(
         "warn",
         `cannot reap orphaned processes (${reaper.reason}): zombies may pile up; ` +
           "run Ground Control under tini or with `docker run --init`",
       );
-    } else if (!pid1 && !subreaper) {
+    } else if (!subreaper) {
       log("warn", "could not become a child subreaper: orphans of commands will not come home");
     }
-    reaper.reap();
+    return new Init(libc, reaper);
   }
 
-  /** Ends orphans re-parented to us: SIGTERM, a short grace, then SIGKILL. */
-  async sweepOrphans(): Promise<void> {
+  /**
+   * Ends orphans re-parented to us: SIGTERM, a grace of at most ORPHAN_GRACE_MS (and no later
+   * than `deadline`), then SIGKILL, round after round: an orphan's own orphans only come home
+   * once it is gone, so one round is never enough for a chain of them.
+   */
+  async sweepOrphans(deadline = Number.POSITIVE_INFINITY): Promise<void> {
     if (process.platform !== "linux") return;
     let orphans = adoptedChildren();
     if (orphans.length === 0) return;
     signalAll(orphans, "SIGTERM");
-    const deadline = Date.now() + ORPHAN_GRACE_MS;
-    while (orphans.length > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      this.#reaper?.reap();
-      orphans = adoptedChildren();
+    const graceEnd = Math.min(Date.now() + ORPHAN_GRACE_MS, deadline);
+    while (orphans.length > 0 && Date.now() < graceEnd) {
+      await tick();
+      orphans = this.#reapAndList();
     }
-    signalAll(orphans, "SIGKILL");
-    this.#reaper?.reap();
+    for (let round = 0; orphans.length > 0 && round < MAX_ROUNDS; round++) {
+      signalAll(orphans, "SIGKILL");
+      await tick();
+      orphans = this.#reapAndList();
+    }
   }
+
+  #reapAndList(): number[] {
+    this.reaper?.reap();
+    return adoptedChildren();
+  }
+}
+
+function tick(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 function signalAll(pids: number[], signal: NodeJS.Signals): void {

@@ -4,6 +4,10 @@
 import { type Action, parseArgs } from "./args.js";
 import { HELP } from "./help.js";
 import { EXEC_AS } from "./self.js";
+import { SignalDesk } from "./signals.js";
+
+// First of all, in every mode: no signal may find Node's defaults in place (see signals.ts).
+const signals = new SignalDesk();
 
 // Replaced with the package version when the CLI is bundled (build.mjs).
 declare const __GROUNDCONTROL_VERSION__: string | undefined;
@@ -18,7 +22,7 @@ async function perform(action: Action): Promise<number> {
       process.stdout.write(HELP);
       return 0;
     case "version":
-      process.stdout.write(`groundcontrol ${VERSION}\n`);
+      process.stdout.write(`groundcontrol ${VERSION} (Node ${process.version})\n`);
       return 0;
     case "print-schema": {
       const { jsonSchemaText } = await import("@groundcontrol/config");
@@ -34,7 +38,7 @@ async function perform(action: Action): Promise<number> {
     }
     case "run": {
       const { runConfig } = await import("./run.js");
-      return runConfig(action.config);
+      return runConfig(action.config, signals);
     }
   }
 }
@@ -50,16 +54,16 @@ function exit(code: number): void {
   process.stderr.write("", done);
 }
 
-if (process.argv[2] === EXEC_AS) {
-  // Not a user-facing mode: the helper that drops to a user with its groups, then execs.
-  void import("@groundcontrol/core").then(({ execAsMain }) => execAsMain(process.argv.slice(3)));
-} else {
-  perform(parseArgs(process.argv.slice(2), process.env)).then(exit, fail);
-}
-
 function fail(error: unknown): void {
   // Never a stack trace: say what went wrong in one line.
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`groundcontrol: ${message}\n`);
   exit(1);
+}
+
+if (process.argv[2] === EXEC_AS) {
+  // Not a user-facing mode: the helper that drops to a user with its groups, then execs.
+  void import("@groundcontrol/core").then(({ execAsMain }) => execAsMain());
+} else {
+  perform(parseArgs(process.argv.slice(2), process.env)).then(exit, fail);
 }

@@ -1,21 +1,18 @@
 // The default action: load the config, run it under a Supervisor, and return the exit status.
-import { isatty } from "node:tty";
 import { ConfigError, loadConfigSync } from "@groundcontrol/config";
-import {
-  createUserLauncher,
-  OutputRelay,
-  type Spec,
-  Supervisor,
-  shouldColor,
-} from "@groundcontrol/core";
+import { type OutputRelay, type Spec, Supervisor } from "@groundcontrol/core";
+import { breakGlass } from "./break-glass.js";
 import { Init } from "./init.js";
+import { relayFor } from "./output.js";
 import { execAsHelper } from "./self.js";
-import { handleSignals, TERMINATION_SIGNALS } from "./signals.js";
+import type { SignalDesk, SignalHandler } from "./signals.js";
 
-export async function runConfig(configPath: string): Promise<number> {
-  const init = new Init();
-  if (process.env.BREAK_GLASS !== undefined) return breakGlass(configPath, init);
+export async function runConfig(configPath: string, signals: SignalDesk): Promise<number> {
+  // 1. Signals wait for the supervisor: one that lands while the config is read still counts.
+  signals.hold();
+  if (process.env.BREAK_GLASS !== undefined) return breakGlass(configPath, signals);
 
+  // 2. The config; a broken one is reported as it is (file, line, key) and ends the run.
   let spec: Spec;
   try {
     spec = loadConfigSync(configPath);
@@ -23,91 +20,71 @@ export async function runConfig(configPath: string): Promise<number> {
     return reportConfigError(error);
   }
   const output = relayFor(spec);
+
+  // 3. PID 1 duties, before the first spawn: descriptors, subreaper, reaping.
+  const init = await Init.start((level, msg) => output.log(level, msg));
+
+  // 4. The supervisor takes the signals, those held since step 1 first.
   const supervisor = new Supervisor(spec, {
     output,
     // Signals are ours to handle (see signals.ts); an exit hook would fight them as PID 1.
     killOnHostExit: false,
-    launchAs: createUserLauncher({
-      // Worked out on the first user switch, if any: it loads node:sea, not needed before.
-      get helper() {
-        return execAsHelper();
-      },
-    }),
+    execAsHelper: await execAsHelper(),
   });
-  const unhandle = handleSignals(supervisor);
-  init.beforeFirstSpawn();
-  // Reaping waits until the first command is on its way, and the commands spawned without a
-  // pause behind it (all of them, without readiness gates): it loads the native bridge.
-  supervisor.once("command:started", () => {
-    setImmediate(() => init.start((level, msg) => output.log(level, msg)));
-  });
-  supervisor.start().catch(() => {
-    // The StartupError is already logged, and wait() below carries the exit code.
-  });
+  const handler = supervisorSignals(supervisor, output);
+  signals.take(handler);
+
+  // 5. Start in order, run until a reason to stop, stop in reverse (the supervisor logs why).
+  supervisor.start().catch(() => {});
   const result = await supervisor.wait();
-  await init.sweepOrphans();
-  unhandle();
+
+  // 6. Nothing survives: orphans adopted along the way, within what is left of the deadline.
+  const deadline = supervisor.shutdownDeadline;
+  await init.sweepOrphans(deadline);
+
+  // 7. Exit with the result once our output is out, but not past the deadline, and at once on
+  // another termination signal (or after one that forced the shutdown): a reader that stopped
+  // reading must not keep us here.
+  if (handler.forced) process.exit(result.exitCode);
+  exitNoLaterThan(signals, result.exitCode, deadline);
   return result.exitCode;
 }
 
-function relayFor(spec: Pick<Spec, "processes" | "logFormat" | "suppressTimestamps">): OutputRelay {
-  return new OutputRelay({
-    format: spec.logFormat ?? "text",
-    timestamps: !spec.suppressTimestamps,
-    // isatty(1) is what process.stdout.isTTY would say, without creating process.stdout; asked
-    // when the first label is made, after the first spawn (loading node:tty takes ~0.2 ms).
-    color: () => shouldColor({ isTTY: isatty(1) }, process.env),
-    names: spec.processes.map((p) => p.name),
-    // Created on their first write: ~2-3 ms less before the first command is spawned.
-    stdout: () => process.stdout,
-    stderr: () => process.stderr,
-  });
+/** Termination signals stop the supervisor (a second one forces); the others are passed on. */
+function supervisorSignals(
+  supervisor: Supervisor,
+  output: OutputRelay,
+): SignalHandler & { forced: boolean } {
+  return {
+    forced: false,
+    terminate(signal, count) {
+      if (count === 2) output.log("warn", `second ${signal}: cutting stop timeouts short`);
+      if (count > 1) this.forced = true;
+      void supervisor.stop({ signal, force: count > 1 });
+    },
+    forward(signal) {
+      const to = supervisor.signal(signal);
+      output.log(
+        "info",
+        to.length > 0
+          ? `received ${signal}: passed on to ${to.join(", ")}`
+          : `received ${signal}: no running process takes it`,
+      );
+    },
+  };
+}
+
+export function exitNoLaterThan(signals: SignalDesk, code: number, deadline?: number): void {
+  const now = () => process.exit(code);
+  signals.take({ terminate: now, forward: () => {} });
+  if (deadline !== undefined) setTimeout(now, Math.max(0, deadline - Date.now())).unref();
 }
 
 /** Config errors go to stderr as they are: they name the file, line, key and what was expected. */
 function reportConfigError(error: unknown): number {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-    return 2;
-  }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`groundcontrol: ${message}\n`);
+  process.stderr.write(
+    error instanceof ConfigError ? `${message}\n` : `groundcontrol: ${message}\n`,
+  );
   return 2;
-}
-
-/**
- * BREAK_GLASS: start nothing and stay up, so an operator can get into the machine and repair it.
- * A broken config is one reason to break the glass, so its errors are logged, not fatal.
- */
-async function breakGlass(configPath: string, init: Init): Promise<number> {
-  let spec: Pick<Spec, "processes" | "logFormat" | "suppressTimestamps"> = { processes: [] };
-  let problem: string | undefined;
-  try {
-    spec = loadConfigSync(configPath);
-  } catch (error) {
-    problem = error instanceof Error ? error.message : String(error);
-  }
-  // Handlers first: a signal that lands before them would kill us (or, as PID 1, be dropped).
-  const signalled = new Promise<NodeJS.Signals>((resolve) => {
-    for (const sig of TERMINATION_SIGNALS) process.once(sig, () => resolve(sig));
-  });
-  const output = relayFor({ ...spec, processes: [] });
-  // Nothing is started, but an operator's shell sessions can still leave orphans behind.
-  init.start((level, msg) => output.log(level, msg));
-  output.log("warn", "BREAK_GLASS is set: no processes will be started");
-  if (problem !== undefined) output.log("error", `the config cannot be used as it is:\n${problem}`);
-  output.log(
-    "info",
-    "to leave break-glass mode, unset BREAK_GLASS and restart; SIGTERM, SIGINT or SIGQUIT exits now",
-  );
-  // Signal handlers alone do not keep Node's event loop alive; this timer does.
-  const keepAlive = setInterval(() => {}, 2 ** 30);
-  const signal = await signalled;
-  clearInterval(keepAlive);
-  output.log(
-    "info",
-    `received ${signal}; leaving break-glass mode (remember to unset BREAK_GLASS)`,
-  );
-  await output.flush();
-  return 0;
 }

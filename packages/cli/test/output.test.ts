@@ -1,6 +1,7 @@
 // Output relay through the real executable: order, completeness, streams, formats.
-import { describe, expect, it } from "vitest";
-import { withScenario } from "./helpers/harness.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AS_PID1, canUnshare, withScenario } from "./helpers/harness.js";
+import { canSwitchUsers, createTestUsers, linesOf, type TestUsers } from "./helpers/users.js";
 
 describe("output", () => {
   it("relays 100,000 numbered lines and a final partial line, in order, none lost", async () => {
@@ -129,6 +130,49 @@ run = ["/bin/sh", "-c", "echo 'hello \\"world\\"'; echo oops >&2; exit 3"]
         );
         for (const record of [...out, ...err]) expect(typeof record.time).toBe("string");
       },
+    );
+  });
+});
+
+// nginx's `access_log /dev/stdout`, php-fpm's /proc/self/fd/2, an entrypoint's `> /dev/stderr`:
+// a command's stdout and stderr are pipes it can open again by name, as under Docker.
+describe.runIf(process.platform === "linux")("stdout and stderr opened by name", () => {
+  let users: TestUsers | undefined;
+  beforeAll(() => {
+    if (canSwitchUsers) users = createTestUsers();
+  });
+  afterAll(() => users?.remove());
+
+  const opener = (user: string) => `
+suppress_timestamps = true
+
+[[processes]]
+name = "opener"
+run = { ${user}command = ["/bin/sh", "-c", "echo a > /dev/stdout; echo b > /dev/stderr; echo c > /proc/self/fd/1; echo d > /proc/self/fd/2"] }
+`;
+
+  /** The `user = …, ` part of the command table; undefined when the case cannot run here. */
+  type Case = [string, () => string | undefined, string[] | undefined];
+  const asUser = (which: "member" | "loner") => (): string | undefined =>
+    users ? `user = "${users[which]}", ` : undefined;
+  it.each<Case>([
+    ["as root", () => "", undefined],
+    ["as a user with supplementary groups", asUser("member"), undefined],
+    ["as a user with only its own group", asUser("loner"), undefined],
+    ["as PID 1", () => (canUnshare ? "" : undefined), AS_PID1],
+  ])("%s", async (_how, user, wrapper) => {
+    const as = user();
+    if (as === undefined) return;
+    await withScenario(
+      opener(as),
+      async (s) => {
+        const done = await s.finished;
+        expect(done.stderr).not.toMatch(/No such device|cannot create/);
+        expect(done.code).toBe(0);
+        expect(linesOf(done.stdout, "opener")).toEqual(["a", "c"]);
+        expect(linesOf(done.stderr, "opener")).toEqual(["b", "d"]);
+      },
+      wrapper ? { wrapper } : {},
     );
   });
 });

@@ -128,3 +128,26 @@ run = ["/bin/sh", "-c", "( sh -c 'echo $$ > {dir}/orphan.pid.tmp; mv {dir}/orpha
     );
   });
 });
+
+/** A run that leaves the setsid chain of fixtures/setsid-chain.sh behind. */
+const chain = `
+[[processes]]
+name = "chain"
+run = ["/bin/sh", "{fixtures}/setsid-chain.sh", "{dir}"]
+`;
+
+// As PID 1 the kernel ends every process of the namespace when Ground Control exits; as a
+// child subreaper, Ground Control must do it itself.
+describe.runIf(process.platform === "linux")("nothing survives", () => {
+  it("ends a chain of setsid descendants that ignore SIGTERM, as a child subreaper", async () => {
+    await withScenario(chain, async (s) => {
+      const a = await s.waitForPid("A");
+      const b = await s.waitForPid("B");
+      s.signal("SIGTERM");
+      const done = await s.finished;
+      expect(done.code).toBe(0);
+      // Checked the moment Ground Control is gone: nothing may be left to die later.
+      expect([a, b].filter(alive)).toEqual([]);
+    });
+  });
+});

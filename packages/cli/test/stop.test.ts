@@ -156,3 +156,31 @@ post = ["/bin/sh", "-c", "echo stubborn-post >> {results}"]
     );
   });
 });
+
+describe("one stop-timeout per process", () => {
+  it("covers a stop command that hangs: both are killed at the deadline, not twice later", async () => {
+    await withScenario(
+      `
+[[processes]]
+name = "daemon"
+run = ["/bin/sh", "{stubborn}", "daemon", "{results}", "{dir}"]
+stop = ["/bin/sh", "-c", "echo stop-began >> {results}; echo $$ > {dir}/stop.pid; exec sleep 600"]
+stop-timeout = "1s"
+post = ["/bin/sh", "-c", "echo daemon-post >> {results}"]
+`,
+      async (s) => {
+        const daemon = await s.waitForPid("daemon");
+        const began = performance.now();
+        s.signal("SIGTERM");
+        const done = await s.finished;
+        const elapsed = performance.now() - began;
+        expect(done.code).toBe(0);
+        expect(elapsed).toBeGreaterThanOrEqual(950);
+        expect(elapsed).toBeLessThan(1_900);
+        expect(alive(daemon)).toBe(false);
+        expect(alive(s.pidOf("stop"))).toBe(false);
+        expect(s.transcriptLines()).toEqual(["daemon:started", "stop-began", "daemon-post"]);
+      },
+    );
+  });
+});

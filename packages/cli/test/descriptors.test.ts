@@ -1,0 +1,40 @@
+// A command never inherits a descriptor Ground Control was given (other than 0-2 and a ready.fd
+// it asked for), whichever user it runs as.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withScenario } from "./helpers/harness.js";
+import { canSwitchUsers, createTestUsers, linesOf, type TestUsers } from "./helpers/users.js";
+
+/** Starts Ground Control with descriptor 251 open, as a careless parent would. */
+const WITH_FD_251 = ["/bin/bash", "-c", 'exec 251</dev/null; exec "$@"', "with-fd-251"];
+
+let users: TestUsers | undefined;
+
+describe.runIf(process.platform === "linux")("inherited descriptors", () => {
+  beforeAll(() => {
+    if (canSwitchUsers) users = createTestUsers();
+  });
+  afterAll(() => users?.remove());
+
+  it.each([["root"], ["member"], ["loner"]] as const)(
+    "descriptor 251 does not reach a command (%s)",
+    async (who) => {
+      if (who !== "root" && !users) return;
+      const user = who === "root" ? "" : `user = "${users![who]}", `;
+      await withScenario(
+        `
+suppress_timestamps = true
+
+[[processes]]
+name = "lister"
+run = { ${user}command = ["/bin/sh", "-c", "ls /proc/$$/fd | sort -n | tr '\\\\n' ' '"] }
+`,
+        async (s) => {
+          const done = await s.finished;
+          expect(done.code).toBe(0);
+          expect(linesOf(done.stdout, "lister")).toEqual(["0 1 2 "]);
+        },
+        { wrapper: WITH_FD_251 },
+      );
+    },
+  );
+});
