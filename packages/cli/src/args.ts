@@ -2,7 +2,7 @@
 
 export type Action =
   | { kind: "run"; config: string }
-  | { kind: "check"; config: string; json: boolean }
+  | { kind: "check"; config: string; json: boolean; strict: boolean }
   | { kind: "print-schema" }
   | { kind: "version" }
   | { kind: "help" }
@@ -23,7 +23,7 @@ const MODES = {
 type Mode = (typeof MODES)[keyof typeof MODES];
 
 /**
- * `groundcontrol [--check [--json]] [CONFIG]`, `--print-schema`, `--version`, `--help`.
+ * `groundcontrol [--check [--json] [--strict]] [CONFIG]`, `--print-schema`, `--version`, `--help`.
  * One mode at most; `--` ends the options; the config path defaults to
  * $GROUNDCONTROL_CONFIG, then ./groundcontrol.toml.
  */
@@ -34,12 +34,14 @@ export function parseArgs(
   const modes: string[] = [];
   let mode: Mode | undefined;
   let json = false;
+  let strict = false;
   const positional: string[] = [];
   let optionsEnded = false;
   for (const arg of argv) {
     if (optionsEnded || arg === "-" || !arg.startsWith("-")) positional.push(arg);
     else if (arg === "--") optionsEnded = true;
     else if (arg === "--json") json = true;
+    else if (arg === "--strict") strict = true;
     else if (Object.hasOwn(MODES, arg)) {
       modes.push(arg);
       mode = MODES[arg as keyof typeof MODES];
@@ -48,6 +50,7 @@ export function parseArgs(
 
   if (modes.length > 1) return usageError(`${modes.join(" and ")} cannot be used together`);
   if (json && mode !== "check") return usageError("--json goes with --check");
+  if (strict && mode !== "check") return usageError("--strict goes with --check");
   if (positional.length > 1) {
     return usageError(
       `expected one config file, got ${positional.length}: ${positional.join(" ")}`,
@@ -60,7 +63,7 @@ export function parseArgs(
 
   const config = positional[0] ?? (env.GROUNDCONTROL_CONFIG || DEFAULT_CONFIG);
   if (config === "") return usageError("the config file path is empty");
-  return mode === "check" ? { kind: "check", config, json } : { kind: "run", config };
+  return mode === "check" ? { kind: "check", config, json, strict } : { kind: "run", config };
 }
 
 function usageError(message: string): Action {

@@ -2,8 +2,10 @@
 
 export const HELP = `Usage:
   groundcontrol [CONFIG]                 run the processes in CONFIG
-  groundcontrol --check [--json] [CONFIG]
-                                         validate CONFIG and print its start/stop plan
+  groundcontrol --check [--json] [--strict] [CONFIG]
+                                         validate CONFIG and print its start/stop plan;
+                                         --strict also checks that its users, groups,
+                                         programs and directories exist in this image
   groundcontrol --print-schema           print the JSON Schema of the config file
   groundcontrol --version | --help
 
@@ -11,8 +13,9 @@ CONFIG defaults to $GROUNDCONTROL_CONFIG, then ./groundcontrol.toml.
 "--" ends the options (for a config path that starts with "-").
 
 Signals: SIGTERM, SIGINT and SIGQUIT shut down gracefully (a second one cuts
-stop timeouts short); SIGHUP, SIGUSR1 and SIGUSR2 are passed to every running
-process. BREAK_GLASS=1 starts nothing and waits, for repairs.
+stop timeouts short); SIGHUP, SIGUSR1 and SIGUSR2 are passed on to every
+running process whose forward-signals lists them (all three by default).
+BREAK_GLASS=1 starts nothing and waits, for repairs.
 
 Exit status: 0 after a graceful shutdown; the failing command's status when a
 pre or run command failed; 1 for other startup failures; 2 for usage and

@@ -31,7 +31,7 @@ async function perform(action: Action): Promise<number> {
     }
     case "check": {
       const { check } = await import("./check.js");
-      const result = await check(action.config, { json: action.json });
+      const result = await check(action.config, action);
       process.stdout.write(result.stdout);
       process.stderr.write(result.stderr);
       return result.exitCode;

@@ -8,19 +8,26 @@ describe("parseArgs", () => {
   it.each([
     [[], { kind: "run", config: DEFAULT_CONFIG }],
     [["app.toml"], { kind: "run", config: "app.toml" }],
-    [["--check"], { kind: "check", config: DEFAULT_CONFIG, json: false }],
-    [["--check", "app.toml"], { kind: "check", config: "app.toml", json: false }],
-    [["app.toml", "--check"], { kind: "check", config: "app.toml", json: false }],
-    [["--check", "--json", "app.toml"], { kind: "check", config: "app.toml", json: true }],
-    [["--json", "--check"], { kind: "check", config: DEFAULT_CONFIG, json: true }],
+    [["--check"], { kind: "check", config: DEFAULT_CONFIG, json: false, strict: false }],
+    [["--check", "app.toml"], { kind: "check", config: "app.toml", json: false, strict: false }],
+    [["app.toml", "--check"], { kind: "check", config: "app.toml", json: false, strict: false }],
+    [
+      ["--check", "--json", "app.toml"],
+      { kind: "check", config: "app.toml", json: true, strict: false },
+    ],
+    [["--json", "--check"], { kind: "check", config: DEFAULT_CONFIG, json: true, strict: false }],
     [["--print-schema"], { kind: "print-schema" }],
     [["--version"], { kind: "version" }],
     [["-V"], { kind: "version" }],
     [["--help"], { kind: "help" }],
     [["-h"], { kind: "help" }],
     [["--", "--check"], { kind: "run", config: "--check" }],
-    [["--check", "--", "-weird.toml"], { kind: "check", config: "-weird.toml", json: false }],
+    [
+      ["--check", "--", "-weird.toml"],
+      { kind: "check", config: "-weird.toml", json: false, strict: false },
+    ],
     [["-"], { kind: "run", config: "-" }],
+    [["--check", "--strict"], { kind: "check", config: DEFAULT_CONFIG, json: false, strict: true }],
   ])("%j", (argv, action) => {
     expect(parseArgs(argv, noEnv)).toEqual(action);
   });
@@ -32,6 +39,7 @@ describe("parseArgs", () => {
       kind: "check",
       config: "/etc/gc.toml",
       json: false,
+      strict: false,
     });
     expect(parseArgs(["mine.toml"], env)).toEqual({ kind: "run", config: "mine.toml" });
   });
@@ -48,6 +56,7 @@ describe("parseArgs", () => {
     [["-x", "app.toml"], 'unknown option "-x"'],
     [["--check=app.toml"], 'unknown option "--check=app.toml"'],
     [["--json"], "--json goes with --check"],
+    [["--strict", "a.toml"], "--strict goes with --check"],
     [["--json", "app.toml"], "--json goes with --check"],
     [["--check", "--print-schema"], "--check and --print-schema cannot be used together"],
     [["--version", "--help"], "--version and --help cannot be used together"],

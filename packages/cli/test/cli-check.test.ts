@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli, STACK_FRAME } from "./run-cli.js";
+import { Running } from "./helpers/running.js";
+import { CLI_PATH, runCli, STACK_FRAME } from "./run-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gc-cli-"));
 const VALID =
@@ -144,7 +145,7 @@ describe("other actions", () => {
     const result = await runCli(["--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Usage:\n {2}groundcontrol \[CONFIG\]/);
-    expect(result.stdout).toContain("groundcontrol --check [--json] [CONFIG]");
+    expect(result.stdout).toContain("groundcontrol --check [--json] [--strict] [CONFIG]");
   });
 
   it.each([
@@ -157,5 +158,101 @@ describe("other actions", () => {
       stdout: "",
       stderr: `${message}\nTry 'groundcontrol --help'.\n`,
     });
+  });
+});
+
+// What only the image can answer, checked where the image is built.
+describe("groundcontrol --check --strict", () => {
+  const strictDir = mkdtempSync(join(tmpdir(), "gc-strict-"));
+  const file = join(strictDir, "groundcontrol.toml");
+  writeFileSync(
+    file,
+    `[[processes]]
+name = "db"
+run = { user = "postgre-no-such-user", command = "postgres -D /data" }
+
+[[processes]]
+name = "app"
+run = { command = ["no-such-program-gc", "serve"], cwd = "/no/such/dir" }
+
+[[processes]]
+name = "ok"
+pre = "true"
+run = { user = "root:root", command = ["/bin/sleep", "1"], cwd = "/" }
+post = "{{TOOL}} cleanup"
+`,
+  );
+
+  it("passes plain --check: the file itself is fine", async () => {
+    expect((await runCli(["--check", file])).code).toBe(0);
+  });
+
+  it("fails naming the unknown user, the missing program and the missing cwd, with their lines", async () => {
+    const result = await runCli(["--check", "--strict", file]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(
+      [
+        `${file}: not usable in this image (3 problems)`,
+        `${file}:3:9: processes[0].run.user: unknown user "postgre-no-such-user": no such name in /etc/passwd`,
+        `${file}:7:1: processes[1].run: program "no-such-program-gc" not found on PATH`,
+        `${file}:7:52: processes[1].run.cwd: cwd "/no/such/dir" does not exist`,
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("gives the same problems as JSON with --json", async () => {
+    const result = await runCli(["--check", "--strict", "--json", file]);
+    expect(result.code).toBe(2);
+    const report = JSON.parse(result.stdout);
+    expect(report.valid).toBe(false);
+    expect(report.issues.map((issue: { path: string }) => issue.path)).toEqual([
+      "processes[0].run.user",
+      "processes[1].run",
+      "processes[1].run.cwd",
+    ]);
+  });
+});
+
+// An API key in [env] next to a typo: the error must say where, never what the key is.
+describe("a value from the config file is never printed", () => {
+  const SECRET = "sk-live-4f9a8b7c6d5e";
+  const secretDir = mkdtempSync(join(tmpdir(), "gc-secret-"));
+  const typo = join(secretDir, "typo.toml");
+  writeFileSync(
+    typo,
+    `[env]\nAPI_KEY = "${SECRET}"\nPORT = \n\n[[processes]]\nname = "a"\nrun = "true"\n`,
+  );
+  const wrongType = join(secretDir, "wrong-type.toml");
+  writeFileSync(wrongType, `[env]\nPORT = 98765432\n\n[[processes]]\nname = "a"\nrun = "true"\n`);
+  const nul = join(secretDir, "nul.toml");
+  writeFileSync(
+    nul,
+    `[env]\nAPI_KEY = "${SECRET}\\u0000"\n\n[[processes]]\nname = "a"\nrun = "true"\n`,
+  );
+
+  it.each([
+    ["--check", ["--check", typo], SECRET],
+    ["--check --json", ["--check", "--json", typo], SECRET],
+    ["a run", [typo], SECRET],
+    ["a wrong type", ["--check", wrongType], "98765432"],
+    ["a NUL byte", [nul], SECRET],
+  ])("%s", async (_what, args, value) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/invalid config/);
+    expect(result.stdout + result.stderr).not.toContain(value);
+  });
+
+  it("break glass, which logs the broken config's errors", async () => {
+    const running = new Running([process.execPath, CLI_PATH, typo], {
+      env: { ...process.env, BREAK_GLASS: "1", NO_COLOR: "1" },
+    });
+    await running.waitFor(/unset BREAK_GLASS/);
+    running.kill("SIGTERM");
+    const done = await running.finished;
+    expect(done.stderr).toMatch(/TOML syntax error/);
+    expect(done.stdout + done.stderr).not.toContain(SECRET);
   });
 });

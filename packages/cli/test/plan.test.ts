@@ -173,11 +173,11 @@ describe("check", () => {
       "ok.toml",
       '[env]\nSECRET = "hunter2"\n[[processes]]\nname = "a"\nrun = "a"\n',
     );
-    const text = await check(file, { json: false });
+    const text = await check(file, { json: false, strict: false });
     expect(text).toMatchObject({ exitCode: 0, stderr: "" });
     expect(text.stdout).toContain(`${file}: valid (1 process)`);
     expect(text.stdout).not.toContain("hunter2");
-    const json = await check(file, { json: true });
+    const json = await check(file, { json: true, strict: false });
     expect(JSON.parse(json.stdout)).toMatchObject({
       valid: true,
       config: file,
@@ -187,13 +187,13 @@ describe("check", () => {
 
   it("returns exit 2 and the report on stderr for an invalid file; JSON issues with --json", async () => {
     const file = write("bad.toml", '[[processes]]\nname = "a"\nrun = 5\n');
-    const text = await check(file, { json: false });
+    const text = await check(file, { json: false, strict: false });
     expect(text).toEqual({
       exitCode: 2,
       stdout: "",
       stderr: `${file}: invalid config (1 problem)\n${file}:3:1: processes[0].run: expected a command: a string, an array of strings, or a table with \`command\`, got an integer\n`,
     });
-    const json = await check(file, { json: true });
+    const json = await check(file, { json: true, strict: false });
     expect(json.exitCode).toBe(2);
     expect(JSON.parse(json.stdout)).toEqual({
       valid: false,

@@ -1,4 +1,6 @@
 // What a config problem looks like, and the error that carries every problem found in a file.
+import { formatKeyPath, type KeySegment } from "./key-path.js";
+import { PositionIndex } from "./positions.js";
 
 /** One problem in a config file, placed so a person (or an editor) can jump to it. */
 export interface ConfigIssue {
@@ -27,6 +29,20 @@ export class ConfigError extends Error {
     this.file = file;
     this.issues = issues;
   }
+}
+
+/**
+ * An issue about the key at `path` of a file whose text is `text` (for checks made after
+ * parsing, such as whether a user exists in this image): placed at that key's line.
+ */
+export function issueAt(
+  file: string,
+  text: string,
+  path: readonly KeySegment[],
+  message: string,
+): ConfigIssue {
+  const { line, column } = new PositionIndex(text).lookup(path);
+  return { file, line, column, path: formatKeyPath(path), message };
 }
 
 /** `file:line:column: path: message`, the form compilers use and terminals make clickable. */

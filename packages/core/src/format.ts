@@ -139,7 +139,10 @@ export function jsonEscaped(buf: Buffer, start: number, end: number): Buffer | n
   return null;
 }
 
-/** One own message as text lines: each line of `msg` gets the prefix; fields follow as key=value. */
+/**
+ * One own message as text lines: each line of `msg` gets the prefix; fields follow as key=value,
+ * but for a `process` the message already names.
+ */
 export function ownText(
   time: string | null,
   style: LabelStyle,
@@ -149,7 +152,11 @@ export function ownText(
   const prefix = `${time === null ? "" : `${time} `}${labelColumn(OWN_LABEL, "own", style)}`;
   let text = msg;
   if (fields !== undefined) {
-    for (const [key, value] of Object.entries(fields)) text += ` ${key}=${fieldText(value)}`;
+    for (const [key, value] of Object.entries(fields)) {
+      // Messages name their process ("process \"web\" is ready"): no need to say it twice.
+      if (key === "process" && typeof value === "string" && msg.includes(`"${value}"`)) continue;
+      text += ` ${key}=${fieldText(value)}`;
+    }
   }
   return `${prefix}${text.split("\n").join(`\n${prefix}`)}\n`;
 }

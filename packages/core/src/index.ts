@@ -7,6 +7,7 @@ export {
   commandEnvironment,
   DEFAULT_PATH,
   expand,
+  expandCommand,
   MissingVariableError,
 } from "./env.js";
 export {
@@ -39,6 +40,7 @@ export {
   type OutputStats,
   type OutputStream,
 } from "./output.js";
+export { directoryProblem, findProgram, type Identity } from "./program.js";
 export {
   describeCheck,
   formatDuration,

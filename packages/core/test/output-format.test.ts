@@ -145,6 +145,16 @@ describe("text format", () => {
     expect(out.lines()).toEqual([]);
   });
 
+  it("does not repeat as process= the process a message already names", () => {
+    const { relay, err } = collectingRelay();
+    relay.log("info", 'process "db" is ready (tcp 127.0.0.1:5432)', { process: "db" });
+    relay.log("info", "something about db", { process: "db" });
+    expect(err.lines()).toEqual([
+      'groundcontrol | process "db" is ready (tcp 127.0.0.1:5432)',
+      "groundcontrol | something about db process=db",
+    ]);
+  });
+
   it("leaves out debug messages unless asked for them", () => {
     const quiet = collectingRelay();
     quiet.relay.log("debug", "hidden");
