@@ -9,6 +9,7 @@ import {
   closeInheritedDescriptors,
   type Libc,
   loadLibc,
+  procAvailable,
   type Reaper,
   startReaper,
 } from "@groundcontrol/core";
@@ -38,6 +39,14 @@ export class Init {
       // Node's --disable-sigusr1 (the standalone binary's) blocks SIGUSR1 for good; Ground
       // Control handles it itself, to pass it on.
       libc.unblockSignal(SIGUSR1);
+    }
+    if (!procAvailable()) {
+      log(
+        "warn",
+        "/proc is not mounted: orphans of commands cannot be found, so they are not ended at " +
+          "exit (as PID 1 the kernel ends them), and a process group whose leader has exited " +
+          "is not swept",
+      );
     }
     const pid1 = process.pid === 1;
     const subreaper = pid1 || (await becomeSubreaper());

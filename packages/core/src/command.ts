@@ -103,7 +103,7 @@ export class Command {
           sendRequest(ends.control, helperRequest(lookup.found, plan), () => this.#released());
         }
       } catch (error) {
-        failure = spawnFailure(error as NodeJS.ErrnoException);
+        failure = spawnFailure(error as NodeJS.ErrnoException, label);
       }
     }
     this.pid = child?.pid;
@@ -115,7 +115,7 @@ export class Command {
       : new Promise<ExitStatus>((resolve) => {
           child!.once("error", (error: NodeJS.ErrnoException) => {
             // 'error' also fires for a failed kill(); only a failed spawn leaves pid unset.
-            if (child!.pid === undefined) resolve(spawnFailure(error));
+            if (child!.pid === undefined) resolve(spawnFailure(error, label));
           });
           child!.once("exit", (code, signal) => {
             resolve(signal ? { kind: "signaled", signal } : { kind: "exited", code: code ?? 0 });

@@ -40,6 +40,7 @@ export {
   type OutputStats,
   type OutputStream,
 } from "./output.js";
+export { procAvailable } from "./proc.js";
 export { directoryProblem, findProgram, type Identity } from "./program.js";
 export {
   describeCheck,

@@ -1,4 +1,5 @@
 // How a command ended, and the exit code Ground Control reports for it.
+import { existsSync } from "node:fs";
 import { constants } from "node:os";
 
 export type ExitStatus =
@@ -34,8 +35,20 @@ export function describeStatus(status: ExitStatus): string {
   }
 }
 
-/** Maps a spawn error to the status a shell would report for it. */
-export function spawnFailure(error: NodeJS.ErrnoException): ExitStatus {
-  const code = error.code === "ENOENT" ? 127 : error.code === "EACCES" ? 126 : 126;
-  return { kind: "failed", code, error };
+/**
+ * Maps an error spawning `label` (the program as the config wrote it) to the status a shell
+ * would report: 127 for ENOENT, else 126. The message names the program as written, never the
+ * path spawn tried (it may hold {{VAR}} values), and says what an ENOENT for a program that
+ * exists means.
+ */
+export function spawnFailure(error: NodeJS.ErrnoException, label: string): ExitStatus {
+  const code = error.code ?? "an error";
+  let why = `cannot be started (${code})`;
+  if (code === "ENOENT") {
+    why = existsSync("/dev/null")
+      ? "cannot be started (ENOENT): is it a script whose interpreter (#!) is missing?"
+      : "cannot be started: /dev/null is missing, and every command reads it as stdin (the image must provide /dev)";
+  }
+  const failure = Object.assign(new Error(`${label}: ${why}`), { code: error.code });
+  return { kind: "failed", code: code === "ENOENT" ? 127 : 126, error: failure };
 }
