@@ -1,7 +1,7 @@
 // Builds the standalone `groundcontrol` binary: a Node single executable application (SEA) made
 // from the pinned Node LTS (tools/node-lts, through the lockfile), with the CLI bundled in and
 // koffi's native module embedded as an asset. Not part of the default build (it copies a
-// ~120 MB Node binary): `pnpm --filter @groundcontrol/cli build:sea`. It prints the binary's
+// Node binary): `pnpm --filter @groundcontrol/cli build:sea`. It prints the binary's
 // sha256, for those who download it to check.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -47,7 +47,7 @@ try {
   await bundleForSea(bundle);
   const native = koffiNativeModule();
   // The SEA is this Node's own executable with the program injected: strip the copy first
-  // (symbols and debug info, ~10 MB), then have it build and inject the blob itself.
+  // (symbols and debug info), then have it build and inject the blob itself.
   const base = join(work, "node");
   copyFileSync(node, base);
   chmodSync(base, 0o755);

@@ -2,9 +2,9 @@
 // A broken config is one reason to break the glass, so its errors are logged, not fatal.
 import { loadConfigSync } from "@groundcontrol/config";
 import type { Spec } from "@groundcontrol/core";
+import { exitNoLaterThan } from "./exit.js";
 import { Init } from "./init.js";
 import { relayFor } from "./output.js";
-import { exitNoLaterThan } from "./run.js";
 import type { SignalDesk, TerminationSignal } from "./signals.js";
 
 export async function breakGlass(configPath: string, signals: SignalDesk): Promise<number> {

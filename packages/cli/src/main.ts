@@ -2,6 +2,7 @@
 // Each action's module is imported only when it is chosen, so `--help` or `--version` never
 // load the config parser and a run never loads the JSON Schema generator.
 import { type Action, parseArgs } from "./args.js";
+import { exitWhenFlushed } from "./exit.js";
 import { HELP } from "./help.js";
 import { EXEC_AS } from "./self.js";
 import { SignalDesk } from "./signals.js";
@@ -43,27 +44,16 @@ async function perform(action: Action): Promise<number> {
   }
 }
 
-/** Exits once what was written to stdout and stderr has been handed over (pipes may lag). */
-function exit(code: number): void {
-  process.exitCode = code;
-  let pending = 2;
-  const done = () => {
-    if (--pending === 0) process.exit(code);
-  };
-  process.stdout.write("", done);
-  process.stderr.write("", done);
-}
-
 function fail(error: unknown): void {
   // Never a stack trace: say what went wrong in one line.
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`groundcontrol: ${message}\n`);
-  exit(1);
+  exitWhenFlushed(1);
 }
 
 if (process.argv[2] === EXEC_AS) {
   // Not a user-facing mode: the helper that drops to a user with its groups, then execs.
   void import("@groundcontrol/core").then(({ execAsMain }) => execAsMain());
 } else {
-  perform(parseArgs(process.argv.slice(2), process.env)).then(exit, fail);
+  perform(parseArgs(process.argv.slice(2), process.env)).then(exitWhenFlushed, fail);
 }

@@ -1,5 +1,5 @@
 // Renders a Plan for people: startup phase by phase, then the reverse shutdown order.
-import { formatDuration, joinCommand } from "@groundcontrol/config";
+import { formatDuration, joinCommand } from "@groundcontrol/core";
 import type { Plan, PlanCommand, PlanEnv, PlanReady, ShutdownPhase } from "./plan.js";
 
 const INDENT = "       ";

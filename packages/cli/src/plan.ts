@@ -3,22 +3,16 @@
 import {
   type CommandSpec,
   DEFAULTS,
+  type EnvKeys,
+  envKeysFor,
+  formatHostPort,
   type ProcessSpec,
   type ReadyCheck,
   type Spec,
 } from "@groundcontrol/core";
 
 /** The variables a command gets, by name. */
-export interface PlanEnv {
-  /** True without `only-env`: the command inherits Ground Control's whole environment. */
-  inheritsAll: boolean;
-  /** With `only-env`: PATH plus the listed names (null when the command inherits all). */
-  onlyEnv: string[] | null;
-  /** Names from `[env]` the command receives (all of them, or those `only-env` lets through). */
-  envTable: string[];
-  /** Names from the command's own `env` table. */
-  commandEnv: string[];
-}
+export type PlanEnv = EnvKeys;
 
 export interface PlanCommand {
   /** Program first; `{{NAME}}` is shown as written (it is expanded when the command starts). */
@@ -135,17 +129,11 @@ function shutdownPhases(process: ProcessSpec, describe: Describe): ShutdownPhase
 }
 
 function describeCommand(command: CommandSpec, envTable: string[]): PlanCommand {
-  const onlyEnv = command.onlyEnv ? unique(["PATH", ...command.onlyEnv]) : null;
   return {
     argv: [command.program, ...command.args],
     user: command.user ?? null,
     cwd: command.cwd ?? null,
-    env: {
-      inheritsAll: onlyEnv === null,
-      onlyEnv,
-      envTable: onlyEnv ? envTable.filter((name) => onlyEnv.includes(name)) : envTable,
-      commandEnv: Object.keys(command.env ?? {}),
-    },
+    env: envKeysFor(command, envTable),
   };
 }
 
@@ -154,10 +142,8 @@ function describeReady(
   describe: Describe,
 ): Omit<PlanReady, "timeoutMs" | "intervalMs"> {
   switch (check.kind) {
-    case "tcp": {
-      const host = check.host.includes(":") ? `[${check.host}]` : check.host;
-      return { check: "tcp", target: `${host}:${check.port}`, command: null };
-    }
+    case "tcp":
+      return { check: "tcp", target: formatHostPort(check.host, check.port), command: null };
     case "http":
       return { check: "http", target: check.url, command: null };
     case "file":
@@ -171,8 +157,4 @@ function describeReady(
       return { check: "command", target: command.argv.join(" "), command };
     }
   }
-}
-
-function unique(names: string[]): string[] {
-  return [...new Set(names)];
 }

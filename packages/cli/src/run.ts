@@ -2,6 +2,7 @@
 import { ConfigError, loadConfigSync } from "@groundcontrol/config";
 import { type OutputRelay, type Spec, Supervisor } from "@groundcontrol/core";
 import { breakGlass } from "./break-glass.js";
+import { exitNoLaterThan } from "./exit.js";
 import { Init } from "./init.js";
 import { relayFor } from "./output.js";
 import { execAsHelper } from "./self.js";
@@ -72,12 +73,6 @@ function supervisorSignals(
       );
     },
   };
-}
-
-export function exitNoLaterThan(signals: SignalDesk, code: number, deadline?: number): void {
-  const now = () => process.exit(code);
-  signals.take({ terminate: now, forward: () => {} });
-  if (deadline !== undefined) setTimeout(now, Math.max(0, deadline - Date.now())).unref();
 }
 
 /** Config errors go to stderr as they are: they name the file, line, key and what was expected. */

@@ -28,11 +28,3 @@ export function parseDuration(value: string | number): DurationResult {
   if (ms > MAX_DURATION_MS) return { ok: false, error: "duration too long: at most 24 days" };
   return { ok: true, ms };
 }
-
-/** Milliseconds back to the shortest unit that shows them exactly ("1500ms", "10s", "2m"). */
-export function formatDuration(ms: number): string {
-  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}

@@ -1,8 +1,19 @@
 // Public surface of @groundcontrol/config.
-export { formatDuration, parseDuration } from "./duration.js";
+
+// The shape of what parseConfig returns (core's own types; config ships them, see package.json).
+export type {
+  CommandSpec,
+  LogFormat,
+  ProcessSpec,
+  ReadyCheck,
+  ReadySpec,
+  Spec,
+  StopSpec,
+} from "@groundcontrol/core";
+export { parseDuration } from "./duration.js";
 export { ConfigError, type ConfigIssue, formatIssue, issueAt } from "./issues.js";
 export { jsonSchema, jsonSchemaText } from "./json-schema.js";
 export type { KeySegment } from "./key-path.js";
 export { loadConfig, loadConfigSync, type ParseOptions, parseConfig } from "./parse.js";
 export { classifyStop } from "./signals.js";
-export { joinCommand, splitCommand } from "./split.js";
+export { splitCommand } from "./split.js";

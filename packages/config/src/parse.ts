@@ -55,22 +55,16 @@ export async function loadConfig(path: string): Promise<Spec> {
 
 /**
  * `loadConfig` with a blocking read, for a program's start-up where nothing else is running yet:
- * an asynchronous read would first start Node's thread pool (~1 ms) for one small file.
+ * an asynchronous read would first start Node's thread pool for one small file.
  */
 export function loadConfigSync(path: string): Spec {
-  // Node's one-call UTF-8 read. It turns invalid bytes into U+FFFD, so a file with that
-  // character in it is read again as bytes, checked strictly, and the bad byte located.
-  const text = readOrThrow(path, () => readFileSync(path, "utf8"));
-  const source = text.includes("\uFFFD") ? readOrThrow(path, () => readFileSync(path)) : text;
-  return parseConfig(source, { file: path });
-}
-
-function readOrThrow<T>(path: string, read: () => T): T {
+  let bytes: Uint8Array;
   try {
-    return read();
+    bytes = readFileSync(path);
   } catch (error) {
     throw unreadable(path, error);
   }
+  return parseConfig(bytes, { file: path });
 }
 
 function unreadable(path: string, error: unknown): ConfigError {

@@ -10,11 +10,6 @@ export type SignalResult =
 
 const SIGNAL_LIKE = /^SIG\S*$/i;
 
-/** True when `stop = "<text>"` names a signal rather than a command. */
-export function looksLikeSignal(text: string): boolean {
-  return SIGNAL_LIKE.test(text.trim());
-}
-
 /** Classifies a `stop` string: a known signal, a bad signal name, or a command line. */
 export function classifyStop(text: string): SignalResult {
   const name = text.trim();

@@ -76,36 +76,3 @@ function readQuoted(line: string, start: number): Quoted {
   }
   return { ok: false, error: `unterminated ${name} quote (opened at character ${start + 1})` };
 }
-
-/**
- * Writes argv back as one string that a POSIX shell, and `splitCommand`, read as the same words:
- * safe words as they are, others in single quotes (an embedded `'` as `'\''`), so `$`, `\`,
- * `"` and `{{…}}` stay literal. With `oneLine`, a word holding a newline or another control
- * character is written `$'…'` with escapes instead (POSIX.1-2024, bash, zsh, busybox sh; not
- * `splitCommand`), so that one command stays on one line.
- */
-export function joinCommand(argv: readonly string[], options: { oneLine?: boolean } = {}): string {
-  return argv.map((word) => quoteWord(word, options.oneLine === true)).join(" ");
-}
-
-function quoteWord(word: string, oneLine: boolean): string {
-  // No braces: bash would expand {a,b}; a {{NAME}} template is shown quoted.
-  if (word !== "" && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  if (oneLine && /[\x00-\x1f\x7f]/.test(word)) return `$'${escapeControl(word)}'`;
-  return `'${word.replaceAll("'", "'\\''")}'`;
-}
-
-const ESCAPES: Record<string, string> = {
-  "\n": "\\n",
-  "\t": "\\t",
-  "\r": "\\r",
-  "\\": "\\\\",
-  "'": "\\'",
-};
-
-function escapeControl(word: string): string {
-  return word.replace(
-    /[\x00-\x1f\x7f\\']/g,
-    (ch) => ESCAPES[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`,
-  );
-}

@@ -52,6 +52,31 @@ export function expand(template: string, vars: Env): string {
   });
 }
 
+/** What only-env always lets through, whatever it lists. */
+const ALWAYS = ["PATH"];
+
+/** The names of the variables a command gets, never their values (for the plan --check prints). */
+export interface EnvKeys {
+  /** True without `only-env`: the command inherits Ground Control's whole environment. */
+  inheritsAll: boolean;
+  /** With `only-env`: PATH plus the listed names (null when the command inherits all). */
+  onlyEnv: string[] | null;
+  /** Names from `[env]` (`specEnv`) the command receives: all, or those only-env lets through. */
+  envTable: string[];
+  /** Names from the command's own `env` table. */
+  commandEnv: string[];
+}
+
+export function envKeysFor(command: CommandSpec, specEnv: readonly string[]): EnvKeys {
+  const onlyEnv = command.onlyEnv ? [...new Set([...ALWAYS, ...command.onlyEnv])] : null;
+  return {
+    inheritsAll: onlyEnv === null,
+    onlyEnv,
+    envTable: onlyEnv ? specEnv.filter((name) => onlyEnv.includes(name)) : [...specEnv],
+    commandEnv: Object.keys(command.env ?? {}),
+  };
+}
+
 /** The environment one command gets (before a user switch adjusts HOME, USER and LOGNAME). */
 export function commandEnvironment(command: CommandSpec, base: Env): Env {
   let env: Env;

@@ -1,6 +1,6 @@
 // Typed errors that name the process and the phase, and keep their cause.
 import type { Phase } from "./spec.js";
-import { describeStatus, type ExitStatus, exitCodeOf } from "./status.js";
+import { describeStatus, type ExitStatus, startupExitCode } from "./status.js";
 
 /** A command could not be prepared (unknown variable or user, missing only-env variable...). */
 export class CommandSetupError extends Error {
@@ -39,10 +39,11 @@ export class StartupError extends Error {
   ) {
     // Every cause already names the process and the phase.
     super(`startup aborted: ${messageOf(cause)}`, { cause });
-    // A daemon that exits 0 before it was ready still failed startup: never report success.
     const status =
-      cause instanceof CommandFailedError || cause instanceof RunExitedError ? cause.status : null;
-    this.exitCode = status ? exitCodeOf(status) || 1 : 1;
+      cause instanceof CommandFailedError || cause instanceof RunExitedError
+        ? cause.status
+        : undefined;
+    this.exitCode = startupExitCode(status);
   }
 }
 

@@ -6,13 +6,9 @@
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { closeInheritedDescriptors } from "./descriptors.js";
-import { describeErrno, F_SETFD, type Libc, loadLibc } from "./native.js";
+import { describeErrno, errnoCode, F_SETFD, type Libc, loadLibc } from "./native.js";
+import { EXIT_CANNOT_RUN, exitCodeForErrno } from "./status.js";
 
-/** Shell conventions: 127 when the program is not found, 126 when it cannot be run. */
-export const EXIT_NOT_FOUND = 127;
-export const EXIT_CANNOT_RUN = 126;
-
-const ENOENT = 2;
 const F_DUPFD_CLOEXEC = 1030;
 
 /** What the helper is asked to do; sent as JSON on its stdin, never on its command line. */
@@ -69,7 +65,7 @@ export async function execAsMain(): Promise<never> {
   libc.execve(request.path, request.argv, request.env);
   const errno = libc.errno();
   fail(
-    errno === ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN,
+    exitCodeForErrno(errnoCode(errno)),
     `exec-as: execve("${request.path}") failed: ${describeErrno(errno)}`,
   );
 }

@@ -1,11 +1,14 @@
 // Public surface of @groundcontrol/core.
 export { shouldColor } from "./colors.js";
 export type { LaunchPlan, Origin } from "./command.js";
+export { describeCheck, formatDuration, formatHostPort, joinCommand } from "./describe.js";
 export { closeInheritedDescriptors } from "./descriptors.js";
 export {
   baseEnvironment,
   commandEnvironment,
   DEFAULT_PATH,
+  type EnvKeys,
+  envKeysFor,
   expand,
   expandCommand,
   MissingVariableError,
@@ -43,8 +46,6 @@ export {
 export { procAvailable } from "./proc.js";
 export { directoryProblem, findProgram, type Identity } from "./program.js";
 export {
-  describeCheck,
-  formatDuration,
   NotReadyExitError,
   ReadyCheckError,
   ReadyTimeoutError,

@@ -102,6 +102,11 @@ export function describeErrno(errno: number): string {
   return entry ? `${entry[0]} (${entry[1]})` : `errno ${errno}`;
 }
 
+/** `ENOENT` for an errno value (undefined for one Node does not know). */
+export function errnoCode(errno: number): string | undefined {
+  return getSystemErrorMap().get(-errno)?.[0];
+}
+
 async function bind(): Promise<LibcResult> {
   if (process.platform !== "linux" && process.platform !== "darwin") {
     return { ok: false, reason: `no libc bindings on ${process.platform}`, unsupported: true };

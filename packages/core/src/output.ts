@@ -21,7 +21,7 @@ import {
   TimestampCache,
 } from "./format.js";
 import { checkMaxLineBytes, LineSplitter } from "./lines.js";
-import { type Destination, Sink } from "./output-sink.js";
+import { type Destination, Outlet } from "./outlet.js";
 
 export type { LogFields, LogLevel, OutputOrigin, OutputStream } from "./format.js";
 
@@ -92,8 +92,8 @@ export class OutputRelay {
   private readonly minLevel: number;
   private readonly colors = new Map<string, number>();
   private readonly listeners = new Map<string, Set<LineListener>>();
-  private readonly out: Sink;
-  private readonly err: Sink;
+  private readonly out: Outlet;
+  private readonly err: Outlet;
   private readonly splitters = new Set<LineSplitter>();
 
   constructor(options: OutputOptions) {
@@ -107,8 +107,8 @@ export class OutputRelay {
     for (const name of options.names) {
       if (!this.colors.has(name)) this.colors.set(name, this.colors.size);
     }
-    this.out = new Sink(options.stdout);
-    this.err = options.stderr === options.stdout ? this.out : new Sink(options.stderr);
+    this.out = new Outlet(options.stdout);
+    this.err = options.stderr === options.stdout ? this.out : new Outlet(options.stderr);
   }
 
   /**
@@ -186,7 +186,7 @@ export class OutputRelay {
     for (const sink of this.sinks()) sink.dispose();
   }
 
-  private sinks(): Sink[] {
+  private sinks(): Outlet[] {
     return this.err === this.out ? [this.out] : [this.out, this.err];
   }
 
@@ -208,7 +208,7 @@ export class OutputRelay {
     return index;
   }
 
-  private textWriter(origin: Readonly<OutputOrigin>, sink: Sink): Writer {
+  private textWriter(origin: Readonly<OutputOrigin>, sink: Outlet): Writer {
     const prefix = new TextPrefix(origin, this.colorOf(origin.process), this.style, this.clock);
     const listeners = this.listenersOf(origin.process);
     const timed = this.clock !== null;
@@ -221,7 +221,7 @@ export class OutputRelay {
     };
   }
 
-  private jsonWriter(origin: Readonly<OutputOrigin>, sink: Sink): Writer {
+  private jsonWriter(origin: Readonly<OutputOrigin>, sink: Outlet): Writer {
     const prefix = new JsonPrefix(origin, this.clock);
     const listeners = this.listenersOf(origin.process);
     const timed = this.clock !== null;

@@ -1,6 +1,7 @@
 // One configured process: its pre, run, stop and post commands, started and stopped in order.
 import { Command, type OutputSink, type SpawnContext } from "./command.js";
 import type { ShutdownClock, StopWindow } from "./deadline.js";
+import { describeCheck } from "./describe.js";
 import type { Env } from "./env.js";
 import { CommandFailedError, messageOf, RunExitedError, StartupInterrupted } from "./errors.js";
 import type { HookName, ProcessEvent, SupervisorEvents } from "./events.js";
@@ -8,7 +9,6 @@ import type { Logger } from "./log.js";
 import { prepareCommand } from "./prepare.js";
 import { waitReady } from "./ready.js";
 import type { ReadyTarget } from "./ready-context.js";
-import { describeCheck } from "./ready-describe.js";
 import { type CommandSpec, DEFAULTS, type Phase, type ProcessSpec } from "./spec.js";
 import { describeStatus, type ExitStatus, isSuccess } from "./status.js";
 import type { ResolvedUser } from "./users.js";

@@ -4,6 +4,7 @@
 // cannot enter) never picks the program for another user.
 import { accessSync, constants, realpathSync, statSync } from "node:fs";
 import { delimiter, dirname, resolve } from "node:path";
+import { exitCodeForErrno } from "./status.js";
 
 /** Who checks: a uid and every group it has. Undefined: this process itself. */
 export interface Identity {
@@ -112,5 +113,5 @@ function failure(code: "ENOENT" | "EACCES", file: string): ProgramLookup {
     code,
     path: file,
   });
-  return { code: code === "ENOENT" ? 127 : 126, error };
+  return { code: exitCodeForErrno(code), error };
 }

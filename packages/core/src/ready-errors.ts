@@ -1,38 +1,53 @@
 // Why a readiness gate did not open: it timed out, or the check itself cannot work.
+
+import { describeCheck, formatDuration } from "./describe.js";
 import { RunExitedError } from "./errors.js";
-import { describeCheck, formatDuration } from "./ready-describe.js";
 import type { ReadyCheck } from "./spec.js";
 import type { ExitStatus } from "./status.js";
 
-/** The check did not hold within `timeout`. Carries the last reason a poll gave. */
-export class ReadyTimeoutError extends Error {
-  override name = "ReadyTimeoutError";
+/** A readiness gate of one process that did not open, and the check it waited on. */
+abstract class ReadyError extends Error {
   /** The lifecycle step that failed, as the supervisor reports it. */
   readonly phase = "ready" as const;
   constructor(
     readonly process: string,
     readonly check: ReadyCheck,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The check did not hold within `timeout`. Carries the last reason a poll gave. */
+export class ReadyTimeoutError extends ReadyError {
+  override name = "ReadyTimeoutError";
+  constructor(
+    process: string,
+    check: ReadyCheck,
     readonly timeoutMs: number,
     readonly lastFailure: string | undefined,
   ) {
     const detail = lastFailure === undefined ? "" : `; ${lastFailure}`;
+    const within = formatDuration(timeoutMs);
     super(
-      `process "${process}" was not ready within ${formatDuration(timeoutMs)} (${describeCheck(check)}${detail})`,
+      process,
+      check,
+      `process "${process}" was not ready within ${within} (${describeCheck(check)}${detail})`,
     );
   }
 }
 
 /** The check cannot work at all (bad pattern or URL, a check command that cannot start...). */
-export class ReadyCheckError extends Error {
+export class ReadyCheckError extends ReadyError {
   override name = "ReadyCheckError";
-  readonly phase = "ready" as const;
-  constructor(
-    readonly process: string,
-    readonly check: ReadyCheck,
-    problem: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`readiness check of process "${process}" (${describeCheck(check)}) ${problem}`, options);
+  constructor(process: string, check: ReadyCheck, problem: string, options?: { cause?: unknown }) {
+    super(
+      process,
+      check,
+      `readiness check of process "${process}" (${describeCheck(check)}) ${problem}`,
+      options,
+    );
   }
 }
 

@@ -3,9 +3,9 @@ import { stat } from "node:fs/promises";
 import type { get as httpGet } from "node:http";
 import { connect } from "node:net";
 import { MAX_TIMER_MS } from "./deadline.js";
+import { formatDuration } from "./describe.js";
 import { messageOf } from "./errors.js";
 import type { CheckContext } from "./ready-context.js";
-import { formatDuration } from "./ready-describe.js";
 import { ReadyCheckError } from "./ready-errors.js";
 import type { CommandSpec } from "./spec.js";
 import { describeStatus, isSuccess } from "./status.js";
@@ -87,7 +87,7 @@ export function httpCheck(url: string, ctx: CheckContext): Promise<void> {
 
 /**
  * node:http and node:https are loaded on first use: with tls and crypto, which https pulls in,
- * they added ~10 ms to every start-up, needed only by a config with an http readiness gate.
+ * they would load with every start-up, needed only by a config with an http readiness gate.
  */
 function loadGet(protocol: string): Promise<typeof httpGet> {
   return protocol === "https:"

@@ -7,7 +7,6 @@ import { commandCheck, fileCheck, httpCheck, tcpCheck } from "./ready-poll.js";
 import { fdCheck, logCheck } from "./ready-watch.js";
 import { DEFAULTS, type ReadySpec } from "./spec.js";
 
-export { describeCheck, formatDuration } from "./ready-describe.js";
 export { NotReadyExitError, ReadyCheckError, ReadyTimeoutError } from "./ready-errors.js";
 
 /**

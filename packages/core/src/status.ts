@@ -8,6 +8,15 @@ export type ExitStatus =
   /** The program could not be started at all (not found, not executable, bad cwd...). */
   | { kind: "failed"; code: number; error: NodeJS.ErrnoException };
 
+/** The shell's codes for a program that is not found, and for one that cannot be run. */
+export const EXIT_NOT_FOUND = 127;
+export const EXIT_CANNOT_RUN = 126;
+
+/** 127 when `errno` (a code such as "ENOENT") says the program was not found, else 126. */
+export function exitCodeForErrno(errno: string | undefined): 126 | 127 {
+  return errno === "ENOENT" ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
+}
+
 /** The shell's convention: N for exit N, 128+N for signal N, 127 not found, 126 not executable. */
 export function exitCodeOf(status: ExitStatus): number {
   switch (status.kind) {
@@ -18,6 +27,12 @@ export function exitCodeOf(status: ExitStatus): number {
     case "failed":
       return status.code;
   }
+}
+
+/** What a failed startup reports: the failing command's own status, never 0 (a daemon that
+ * exited 0 before it was ready still failed startup), else 1. */
+export function startupExitCode(status: ExitStatus | undefined): number {
+  return status ? exitCodeOf(status) || 1 : 1;
 }
 
 export function isSuccess(status: ExitStatus): boolean {
@@ -50,5 +65,5 @@ export function spawnFailure(error: NodeJS.ErrnoException, label: string): ExitS
       : "cannot be started: /dev/null is missing, and every command reads it as stdin (the image must provide /dev)";
   }
   const failure = Object.assign(new Error(`${label}: ${why}`), { code: error.code });
-  return { kind: "failed", code: code === "ENOENT" ? 127 : 126, error: failure };
+  return { kind: "failed", code: exitCodeForErrno(error.code), error: failure };
 }

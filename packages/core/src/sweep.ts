@@ -17,7 +17,7 @@ export function sweepGroups(groups: Iterable<{ pgid: number; leaderRunning: bool
       continue;
     }
     // Usually every group is empty by now: kill(0) says so without reading all of /proc, which
-    // took ~2.5 ms of each shutdown on a host with a few hundred processes.
+    // is the slow part of a shutdown on a host with many processes.
     if (!groupHasMembers(pgid)) continue;
     table ??= readProcessTable();
     if (!table.groups.has(pgid)) continue; // nobody left (or only zombies)

@@ -300,7 +300,7 @@ describe("readiness gates", () => {
     // No try finished: there is no reason to give beyond the check itself.
     expect(error.cause).toBeInstanceOf(ReadyTimeoutError);
     expect((error.cause as Error).message).toBe(
-      `process "db" was not ready within 300ms (command /bin/sh -c "exec sleep 600")`,
+      `process "db" was not ready within 300ms (command /bin/sh -c 'exec sleep 600')`,
     );
     expect((await exited).status).toEqual({ kind: "signaled", signal: "SIGKILL" });
   });

@@ -1,5 +1,7 @@
-// One output destination (our stdout or stderr) and the sources feeding it: while the destination
-// is full every source is paused, so commands block on write instead of us buffering without bound.
+// An outlet: one output destination (our stdout or stderr) and the sources draining into it. While
+// the destination is full every source is paused, so commands block on write instead of us
+// buffering without bound. (Not to be confused with OutputSink, what a command's output is
+// attached to: the relay, which has one Outlet per stream.)
 
 /** The part of a readable stream backpressure needs. */
 export interface Pausable {
@@ -10,7 +12,7 @@ export interface Pausable {
 /** A stream, or a function that returns it when it is first needed. */
 export type Destination = NodeJS.WritableStream | (() => NodeJS.WritableStream);
 
-export class Sink {
+export class Outlet {
   /** Times a write filled the destination and the sources were paused. */
   pauses = 0;
   /** Bytes thrown away because the destination had failed or closed. */
@@ -24,8 +26,6 @@ export class Sink {
   /**
    * `destination` may be a function that returns the stream: it is then called on the first write
    * (a command's output, or one of our own messages).
-   * (Creating process.stdout and process.stderr costs ~2-3 ms, which a start-up need not pay
-   * before it has spawned its first command.)
    */
   constructor(private readonly destination: Destination) {
     // A stream given as it is is watched from the start, as it always was.

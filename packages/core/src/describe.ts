@@ -1,0 +1,68 @@
+// How commands, readiness checks, addresses and durations read in messages and in the plan that
+// `--check` prints: one way each, wherever they are shown.
+import type { ReadyCheck } from "./spec.js";
+
+/** One line naming a check, e.g. `tcp 127.0.0.1:5432` or `log /listening on/`. */
+export function describeCheck(check: ReadyCheck): string {
+  switch (check.kind) {
+    case "tcp":
+      return `tcp ${formatHostPort(check.host, check.port)}`;
+    case "http":
+      return `http ${check.url}`;
+    case "command":
+      return `command ${joinCommand([check.command.program, ...check.command.args], { oneLine: true })}`;
+    case "file":
+      return `file ${check.path}`;
+    case "log":
+      return `log /${check.pattern}/`;
+    case "fd":
+      return `fd ${check.fd}`;
+  }
+}
+
+/** `host:port`, an IPv6 host in brackets (or its last group would read as the port). */
+export function formatHostPort(host: string, port: number): string {
+  return `${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+/** Milliseconds in the units a config file would use: `250ms`, `30s`, `1.5s`, `2m`, `1h`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return "forever";
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms >= 1_000) return `${Number((ms / 1_000).toFixed(3))}s`;
+  return `${ms}ms`;
+}
+
+/**
+ * argv as one line that a POSIX shell reads back as the same words: safe words as they are,
+ * others in single quotes (an embedded `'` as `'\''`), so `$`, `\`, `"` and `{{…}}` stay
+ * literal; Ground Control's own command grammar reads them the same. With `oneLine`, a word
+ * holding a newline or another control character is written `$'…'` with escapes instead
+ * (POSIX.1-2024, bash, zsh, busybox sh), so that one command stays on one line.
+ */
+export function joinCommand(argv: readonly string[], options: { oneLine?: boolean } = {}): string {
+  return argv.map((word) => quoteWord(word, options.oneLine === true)).join(" ");
+}
+
+function quoteWord(word: string, oneLine: boolean): string {
+  // No braces: bash would expand {a,b}; a {{NAME}} template is shown quoted.
+  if (word !== "" && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  if (oneLine && /[\x00-\x1f\x7f]/.test(word)) return `$'${escapeControl(word)}'`;
+  return `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+const ESCAPES: Record<string, string> = {
+  "\n": "\\n",
+  "\t": "\\t",
+  "\r": "\\r",
+  "\\": "\\\\",
+  "'": "\\'",
+};
+
+function escapeControl(word: string): string {
+  return word.replace(
+    /[\x00-\x1f\x7f\\']/g,
+    (ch) => ESCAPES[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+}
