@@ -1,7 +1,7 @@
 // Runs the built groundcontrol executable to completion and collects what it printed.
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { Running } from "./helpers/running.js";
 
 export const CLI_PATH = fileURLToPath(new URL("../dist/groundcontrol.cjs", import.meta.url));
 
@@ -11,28 +11,17 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(
+export async function runCli(
   args: readonly string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliResult> {
   if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run \`pnpm -r build\` first`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], {
-      cwd: options.cwd,
-      env: options.env ?? { ...process.env, GROUNDCONTROL_CONFIG: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  const running = new Running([process.execPath, CLI_PATH, ...args], {
+    cwd: options.cwd,
+    env: options.env ?? { ...process.env, GROUNDCONTROL_CONFIG: "" },
   });
+  const { code, stdout, stderr } = await running.finished;
+  return { code, stdout, stderr };
 }
 
 /** A Node stack frame line ("    at fn (file:1:2)"): must never reach a user. */

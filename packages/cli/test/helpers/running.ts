@@ -32,6 +32,10 @@ export class Running {
       this.#wake();
     });
     this.finished = new Promise((resolvePromise) => {
+      // A program that cannot be started at all: its error, as a shell would put it.
+      this.child.on("error", (error) => {
+        this.#stderr += `${error.message}\n`;
+      });
       this.child.on("close", (code, signal) => {
         this.#wake();
         resolvePromise({ code, signal, stdout: this.#stdout, stderr: this.#stderr });
