@@ -34,7 +34,8 @@ describe("docs/cli.md", () => {
     inHelp.add("--");
     for (const option of inHelp) expect(options).toContain(option);
     for (const option of options) {
-      const argv = option === "--json" ? ["--check", "--json"] : [option];
+      // --json and --strict are accepted with --check only.
+      const argv = option === "--json" || option === "--strict" ? ["--check", option] : [option];
       expect(parseArgs(argv, {}).kind, option).not.toBe("usage-error");
     }
   });

@@ -2,7 +2,7 @@
 // environment, exit status, file permissions, signal dispositions, descriptors, and the exec-as
 // helper's promise that nothing of the command's environment reaches a process running as root.
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -168,19 +168,19 @@ describe.skipIf(!usable)("running commands as a user (root, Linux)", () => {
 
   it("hands the readiness descriptor through, and no other", async () => {
     let fromFd = "";
-    const result = await runCommand(
-      sh("ls /proc/$$/fd | sort -n | tr '\\n' ' '; echo ready >&5", names.member),
-      {
-        notifyFd: 5,
-        onSpawn: (command) =>
-          command.notify!.setEncoding("utf8").on("data", (chunk: string) => {
-            fromFd += chunk;
-          }),
-      },
-    );
-    expect(result.status).toEqual({ kind: "exited", code: 0 });
-    expect(result.stdout).toBe("0 1 2 5 ");
-    expect(fromFd).toBe("ready\n");
+    const started = await startCommand(sh("echo ready >&5; exec sleep 600", names.member), {
+      notifyFd: 5,
+      onSpawn: (command) =>
+        command.notify!.setEncoding("utf8").on("data", (chunk: string) => {
+          fromFd += chunk;
+        }),
+    });
+    await until(() => fromFd === "ready\n");
+    // Read from outside: sleep holds exactly what it inherited.
+    const fds = readdirSync(`/proc/${started.command.pid}/fd`).map(Number);
+    expect(fds.sort((a, b) => a - b)).toEqual([0, 1, 2, 5]);
+    started.command.signalGroup("SIGKILL");
+    await started.result;
   });
 
   it("hands the command its whole environment, NODE_* and LD_* included", async () => {

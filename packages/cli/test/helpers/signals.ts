@@ -1,5 +1,12 @@
-// What a process does with signals, read from /proc: to know our handlers are in place.
-import { readFileSync } from "node:fs";
+// What a process does with signals, and which descriptors it holds, read from /proc.
+import { readdirSync, readFileSync } from "node:fs";
+
+/** The descriptors `pid` has open, in order. */
+export function descriptorsOf(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/fd`)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
 
 /** Signals a process catches, from /proc/<pid>/status (bit n-1 stands for signal n). */
 export function caught(pid: number): Set<number> {
