@@ -18,6 +18,9 @@ export const bundleOptions = {
   target: "node20",
   format: "cjs",
   legalComments: "none",
+  // import() of a module outside the bundle (koffi) becomes require(): CommonJS's loader, not
+  // the ES module loader a CommonJS file would otherwise start for it.
+  supported: { "dynamic-import": false },
   banner: { js: IMPORT_META_URL },
   define: {
     "import.meta.url": "__importMetaUrl",

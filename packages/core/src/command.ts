@@ -197,13 +197,14 @@ function spawnDirect(found: string, plan: LaunchPlan, stdio: SpawnOptions["stdio
 }
 
 /**
- * The helper starts as root with an empty environment and in "/": the command's environment
- * and directory only come into play after it has become the user.
+ * The helper starts as root with an empty environment, in Ground Control's own directory (where
+ * a command without `cwd` runs): the command's environment, and its `cwd` if it has one, only
+ * come into play after it has become the user.
  */
 function spawnHelper(helper: string[], stdio: SpawnOptions["stdio"]): ChildProcess {
   const [file, ...args] = helper;
   if (file === undefined) throw new Error("the exec-as helper's argv is empty");
-  return spawn(file, args, { ...COMMON, env: {}, cwd: "/", stdio });
+  return spawn(file, args, { ...COMMON, env: {}, stdio });
 }
 
 function helperRequest(found: string, plan: LaunchPlan): ExecAsRequest {

@@ -250,6 +250,14 @@ describe.skipIf(!usable)("running commands as a user (root, Linux)", () => {
     await started.result;
   });
 
+  it.each([["member"], ["loner"]] as const)(
+    "starts in Ground Control's directory when the command has no cwd (%s)",
+    async (which) => {
+      const result = await runCommand({ program: "/bin/pwd", args: [], user: names[which] });
+      expect(result.stdout).toBe(`${process.cwd()}\n`);
+    },
+  );
+
   it("leaves HOME, USER and LOGNAME out when the environment does not have them", async () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
     const result = await runCommand(sh('echo "${HOME-unset}|${USER-unset}"', names.member), {
