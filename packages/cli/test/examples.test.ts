@@ -102,7 +102,8 @@ describe("runnable examples", () => {
 
   it("tailscale-nginx: nginx starts last, stops first (SIGQUIT); the tailnet is left last", async () => {
     const example = copyExample("tailscale-nginx");
-    const running = runExample(example.dir, { TS_AUTHKEY: "tskey-example" });
+    // A shell started from the example's directory exports it as PWD: nginx's -c takes it.
+    const running = runExample(example.dir, { TS_AUTHKEY: "tskey-example", PWD: example.dir });
     try {
       await running.waitFor(/^\S+ nginx +\| \[notice\] start worker processes$/m);
       running.kill("SIGTERM");
@@ -117,7 +118,7 @@ describe("runnable examples", () => {
         "tailscaled | tailscaled: shutting down",
       ]);
       inOrder(done.stderr, [
-        "nginx[pre] | nginx: configuration file nginx.conf test is successful",
+        `nginx[pre] | nginx: configuration file ${example.dir}/nginx.conf test is successful`,
         "nginx | [notice] start worker processes",
         "groundcontrol | shutting down: received SIGTERM",
         "nginx | [notice] gracefully shutting down",
