@@ -1,6 +1,14 @@
 // Renders a Plan for people: startup phase by phase, then the reverse shutdown order.
 import { formatDuration, joinCommand } from "@groundcontrol/core";
-import type { Plan, PlanCommand, PlanEnv, PlanReady, ShutdownPhase } from "./plan.js";
+import type {
+  Plan,
+  PlanCommand,
+  PlanEnv,
+  PlanHealth,
+  PlanReady,
+  PlanRestart,
+  ShutdownPhase,
+} from "./plan.js";
 
 const INDENT = "       ";
 
@@ -26,6 +34,8 @@ export function renderPlan(plan: Plan): string {
       lines.push(...renderCommand(phase.phase, phase));
       if (phase.phase === "run") {
         lines.push(renderReady(phase.ready));
+        if (phase.health) lines.push(renderHealth(phase.health));
+        lines.push(renderRestart(phase.restart));
         const signals = phase.forwardSignals.join(", ") || "none";
         lines.push(`${INDENT}signals passed on: ${signals}`);
       }
@@ -84,6 +94,19 @@ function renderReady(ready: PlanReady | null): string {
   if (!ready.command) return lines;
   const [, details] = renderCommand("", ready.command);
   return `${lines}\n${details}`;
+}
+
+function renderHealth(health: PlanHealth): string {
+  const target = health.command ? joinCommand(health.command.argv, { oneLine: true }) : health.target;
+  const d = formatDuration;
+  return `${INDENT}healthy while ${health.check} ${target} holds (every ${d(health.intervalMs)}, first after ${d(health.graceMs)}, timeout ${d(health.timeoutMs)}; unhealthy after ${health.failures} failures in a row)`;
+}
+
+function renderRestart(restart: PlanRestart | null): string {
+  if (restart === null) return `${INDENT}not restarted: when it exits, everything stops`;
+  const d = formatDuration;
+  const when = restart.on === "always" ? "whenever it exits" : "when it fails";
+  return `${INDENT}restarted ${when}, at most ${restart.max} times within ${d(restart.withinMs)} (waiting ${d(restart.backoffMs)}, doubling up to ${d(restart.maxBackoffMs)}); then everything stops`;
 }
 
 function renderShutdownPhase(phase: ShutdownPhase): string[] {

@@ -41,7 +41,28 @@ export type StartupPhase =
       ready: PlanReady | null;
       /** SIGHUP, SIGUSR1, SIGUSR2: which of them Ground Control passes on to it. */
       forwardSignals: NodeJS.Signals[];
+      /** null: never started again (a `run` that exits ends the run). */
+      restart: PlanRestart | null;
+      health: PlanHealth | null;
     } & PlanCommand);
+
+export interface PlanRestart {
+  on: "failure" | "always";
+  max: number;
+  withinMs: number;
+  backoffMs: number;
+  maxBackoffMs: number;
+}
+
+export interface PlanHealth {
+  check: "tcp" | "http" | "command";
+  target: string;
+  command: PlanCommand | null;
+  intervalMs: number;
+  timeoutMs: number;
+  failures: number;
+  graceMs: number;
+}
 
 export type ShutdownPhase =
   | { phase: "stop"; signal: NodeJS.Signals; stopTimeoutMs: number }
@@ -108,9 +129,38 @@ function startupPhases(process: ProcessSpec, describe: Describe): StartupPhase[]
         intervalMs: process.ready?.intervalMs ?? DEFAULTS.readyIntervalMs,
       },
       forwardSignals: [...(process.forwardSignals ?? DEFAULTS.forwardSignals)],
+      restart: planRestart(process),
+      health: planHealth(process, describe),
     });
   }
   return phases;
+}
+
+function planRestart(process: ProcessSpec): PlanRestart | null {
+  const restart = process.restart;
+  if (!restart || restart.on === "never") return null;
+  const d = DEFAULTS.restart;
+  return {
+    on: restart.on,
+    max: restart.max ?? d.max,
+    withinMs: restart.withinMs ?? d.withinMs,
+    backoffMs: restart.backoffMs ?? d.backoffMs,
+    maxBackoffMs: restart.maxBackoffMs ?? d.maxBackoffMs,
+  };
+}
+
+function planHealth(process: ProcessSpec, describe: Describe): PlanHealth | null {
+  const health = process.health;
+  if (!health) return null;
+  const intervalMs = health.intervalMs ?? DEFAULTS.health.intervalMs;
+  const check = describeReady(health.check, describe) as Omit<PlanHealth, "intervalMs" | "timeoutMs" | "failures" | "graceMs">;
+  return {
+    ...check,
+    intervalMs,
+    timeoutMs: health.timeoutMs ?? DEFAULTS.health.timeoutMs,
+    failures: health.failures ?? DEFAULTS.health.failures,
+    graceMs: health.graceMs ?? intervalMs,
+  };
 }
 
 function shutdownPhases(process: ProcessSpec, describe: Describe): ShutdownPhase[] {

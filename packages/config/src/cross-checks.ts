@@ -43,19 +43,24 @@ export function crossCheck(document: unknown): RawIssue[] {
         });
       }
     }
-    if ("ready" in process && !("run" in process)) {
-      issues.push({
-        path: [...here, "ready"],
-        message: "`ready` needs a `run` command: only a running process can become ready",
-      });
+    for (const [key, why] of [
+      ["ready", "only a running process can become ready"],
+      ["restart", "only a running process can be started again"],
+      ["health", "only a running process can be healthy"],
+    ] as const) {
+      if (key in process && !("run" in process)) {
+        issues.push({ path: [...here, key], message: `\`${key}\` needs a \`run\` command: ${why}` });
+      }
     }
     for (const key of COMMAND_KEYS) {
       const command = process[key];
       if (isTable(command)) checkEnvNames(command.env, [...here, key, "env"], issues);
     }
-    const ready = process.ready;
-    if (isTable(ready) && isTable(ready.command)) {
-      checkEnvNames(ready.command.env, [...here, "ready", "command", "env"], issues);
+    for (const key of ["ready", "health"]) {
+      const check = process[key];
+      if (isTable(check) && isTable(check.command)) {
+        checkEnvNames(check.command.env, [...here, key, "command", "env"], issues);
+      }
     }
   });
   return issues;

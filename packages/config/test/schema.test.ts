@@ -47,10 +47,12 @@ describe("JSON Schema", () => {
         "duration",
         "env",
         "forwardSignals",
+        "health",
         "onlyEnv",
         "process",
         "processes",
         "ready",
+        "restart",
         "stop",
       ].sort(),
     );
@@ -63,6 +65,8 @@ describe("JSON Schema", () => {
       "stop-timeout",
       "post",
       "ready",
+      "restart",
+      "health",
       "forward-signals",
     ]);
     for (const [key, value] of Object.entries(process)) expect(value.description, key).toBeTruthy();

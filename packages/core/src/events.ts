@@ -6,26 +6,73 @@ export interface ProcessEvent {
   process: string;
 }
 
+/** A command's phase in events: a lifecycle phase, or the command of a check. */
+export type CommandPhase = Phase | "ready" | "health";
+
 export interface CommandStartedEvent {
   process: string;
-  phase: Phase | "ready";
+  phase: CommandPhase;
   pid: number;
   argv: string[];
 }
 
 export interface CommandExitedEvent {
   process: string;
-  phase: Phase | "ready";
+  phase: CommandPhase;
   pid: number | undefined;
   status: ExitStatus;
 }
+
+/** A process's `run` is being started again (`restart`). */
+export interface RestartingEvent {
+  process: string;
+  /** 1 for the first restart in the current window, 2 for the next… */
+  attempt: number;
+  /** How long it waits before it starts `run` again. */
+  delayMs: number;
+  /** How the last `run` ended (stopped and killed, when it was unhealthy). */
+  status: ExitStatus;
+  /** Set when it was stopped because its health check failed: the check, in words. */
+  unhealthy?: string;
+}
+
+/** A health check failed `failures` times in a row: the process is stopped as a failed `run`. */
+export interface UnhealthyEvent {
+  process: string;
+  /** The check, in words (`http http://127.0.0.1:8080/healthz`). */
+  probe: string;
+  failures: number;
+  /** Why the last check failed. */
+  reason: string;
+}
+
+/** A health check passed again after one or more failed. */
+export interface HealthyEvent {
+  process: string;
+  probe: string;
+}
+
+/** How a process ended for good, as a reason to shut down. */
+export type ProcessEnd =
+  /** Its `run` exited, and `restart` does not start it again. */
+  | { kind: "exit"; process: string; status: ExitStatus }
+  /** Its health check failed, and `restart` does not start it again. */
+  | { kind: "unhealthy"; process: string; probe: string }
+  /** `restart` would have started it once more than `max` within `within`. */
+  | {
+      kind: "restarts-exhausted";
+      process: string;
+      restarts: number;
+      /** How its last `run` ended: an exit status, or the health check it failed. */
+      last: { status: ExitStatus } | { unhealthy: string };
+    };
 
 /** Why the supervisor shut down: a small closed union. */
 export type ShutdownReason =
   /** stop() was called (the CLI calls it on SIGTERM, SIGINT or SIGQUIT). */
   | { kind: "stop"; signal?: NodeJS.Signals }
-  /** A `run` command exited (during startup or after it). */
-  | { kind: "exit"; process: string; status: ExitStatus }
+  /** A process ended for good: its `run` exited, it was unhealthy, or its restarts ran out. */
+  | ProcessEnd
   /** Startup failed: a `pre` failed, a command could not be prepared, a readiness gate failed. */
   | { kind: "startup-failed"; error: Error };
 
@@ -56,8 +103,23 @@ export interface SupervisorResult {
  *   supervisor:stopped {result}
  *
  * A `run` that exits on its own emits `command:exited {run}` at that moment, then
- * `supervisor:stopping`. Listeners run synchronously; hooks of the same name are awaited
- * before the supervisor goes on, so a test can hold the lifecycle between two steps.
+ * `supervisor:stopping`. With `restart`, it is started again instead, within its budget:
+ *
+ *     command:exited {run}
+ *     process:restarting {attempt, delayMs, status}
+ *     (the backoff; the beforeRestart hook)
+ *     command:started {run}
+ *     process:ready                                       (when it has `ready`)
+ *
+ * A health check that fails `failures` times in a row:
+ *
+ *     process:unhealthy {probe, failures}
+ *     command:started {stop} … command:exited {stop}      (a `stop` command)
+ *     command:exited {run}
+ *     process:restarting {…, unhealthy}                   (or, without a restart: supervisor:stopping)
+ *
+ * Listeners run synchronously; hooks of the same name are awaited before the supervisor goes
+ * on, so a test can hold the lifecycle between two steps.
  */
 export interface SupervisorEvents {
   "process:starting": [ProcessEvent];
@@ -65,6 +127,9 @@ export interface SupervisorEvents {
   "process:started": [ProcessEvent];
   "process:stopping": [ProcessEvent];
   "process:stopped": [ProcessEvent];
+  "process:restarting": [RestartingEvent];
+  "process:unhealthy": [UnhealthyEvent];
+  "process:healthy": [HealthyEvent];
   "command:started": [CommandStartedEvent];
   "command:exited": [CommandExitedEvent];
   "supervisor:running": [];
@@ -83,4 +148,7 @@ export type HookName =
 
 export type Hooks = {
   [K in HookName]?: (...args: SupervisorEvents[K]) => void | Promise<void>;
+} & {
+  /** Awaited after a restart's backoff, right before `run` is started again. */
+  beforeRestart?: (event: { process: string; attempt: number }) => void | Promise<void>;
 };

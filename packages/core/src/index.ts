@@ -21,13 +21,18 @@ export {
 } from "./errors.js";
 export type {
   CommandExitedEvent,
+  CommandPhase,
   CommandStartedEvent,
+  HealthyEvent,
   HookName,
   Hooks,
+  ProcessEnd,
   ProcessEvent,
+  RestartingEvent,
   ShutdownReason,
   SupervisorEvents,
   SupervisorResult,
+  UnhealthyEvent,
 } from "./events.js";
 export { defaultExecAsHelper, execAsMain } from "./exec-as.js";
 export type { Logger } from "./log.js";
@@ -62,7 +67,15 @@ export {
 } from "./reaper.js";
 export * from "./spec.js";
 export { describeStatus, type ExitStatus, exitCodeOf } from "./status.js";
-export { type Output, Supervisor, type SupervisorOptions } from "./supervisor.js";
+export type { ProcessState, ProcessStatus } from "./process.js";
+export { RestartBudget, type RestartDecision } from "./restart.js";
+export {
+  type Output,
+  type State,
+  Supervisor,
+  type SupervisorOptions,
+  type SupervisorStatus,
+} from "./supervisor.js";
 export { describeUser, userEnv } from "./user-switch.js";
 export {
   parseGroup,

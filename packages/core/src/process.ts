@@ -1,23 +1,26 @@
-// One configured process: its pre, run, stop and post commands, started and stopped in order.
+// One configured process: its pre, run, stop and post commands, started and stopped in order;
+// once it is ready, its run watched (health) and started again within its restart budget.
 import { Command, type OutputSink, type SpawnContext } from "./command.js";
-import type { ShutdownClock, StopWindow } from "./deadline.js";
-import { describeCheck } from "./describe.js";
+import { ShutdownClock, type StopWindow } from "./deadline.js";
+import { describeCheck, formatDuration } from "./describe.js";
 import type { Env } from "./env.js";
 import { CommandFailedError, messageOf, RunExitedError, StartupInterrupted } from "./errors.js";
-import type { HookName, ProcessEvent, SupervisorEvents } from "./events.js";
+import type { Hooks, HookName, ProcessEnd, ProcessEvent, SupervisorEvents } from "./events.js";
+import { type Unhealthy, watchHealth } from "./health.js";
 import type { Logger } from "./log.js";
 import { prepareCommand } from "./prepare.js";
+import { sleep } from "./probes.js";
 import { waitReady } from "./ready.js";
 import type { ReadyTarget } from "./ready-context.js";
+import { RestartBudget } from "./restart.js";
 import { type CommandSpec, DEFAULTS, type Phase, type ProcessSpec } from "./spec.js";
 import { describeStatus, type ExitStatus, isSuccess } from "./status.js";
 import type { ResolvedUser } from "./users.js";
 
+type CheckPhase = "ready" | "health";
+
 /** Emits one of the Supervisor's events. */
-export type Emit = <K extends keyof SupervisorEvents>(
-  event: K,
-  ...args: SupervisorEvents[K]
-) => void;
+export type Emit = <K extends keyof SupervisorEvents>(event: K, ...args: SupervisorEvents[K]) => void;
 
 /** What a process needs from the supervisor that owns it. */
 export interface ProcessContext {
@@ -31,6 +34,7 @@ export interface ProcessContext {
   emit: Emit;
   /** Emits the event, then awaits the hook of the same name. */
   step(name: HookName, event: ProcessEvent): Promise<void>;
+  beforeRestart?: Hooks["beforeRestart"];
 }
 
 /** How a startup is told that a shutdown began, and the clock of that shutdown. */
@@ -39,26 +43,73 @@ export interface StartControl {
   clock(): ShutdownClock;
 }
 
+/** Where a process is in its life, as `groundcontrol status` shows it. */
+export type ProcessState =
+  | "waiting"
+  | "starting"
+  | "ready"
+  | "running"
+  | "restarting"
+  | "unhealthy"
+  | "stopping"
+  | "stopped"
+  | "exited"
+  | "one-shot done";
+
+/** What a process looks like right now (SPEC §8 "Status"). */
+export interface ProcessStatus {
+  name: string;
+  state: ProcessState;
+  /** The pid of its running `run`, or null. */
+  pid: number | null;
+  /** When it entered this state (epoch ms). */
+  since: number;
+  /** Times its `run` was started again. */
+  restarts: number;
+  /** How its last `run` ended, or null if none has. */
+  lastExit: ExitStatus | null;
+  /** Its health check, if it has one: the check and how the last try went. */
+  health: { probe: string; last: "passing" | "failing" | null; failures: number } | null;
+}
+
+/** One start of `run`: the command, and its exit once its output is relayed. */
+interface Incarnation {
+  command: Command;
+  exit: Promise<ExitStatus>;
+  /** Its stop was asked for already (a second asker only waits). */
+  stopRequested: boolean;
+}
+
 export class ManagedProcess {
   /** Every command started, so that what is left of their process groups can be swept. */
   readonly commands = new Set<Command>();
   /**
-   * Resolves with the status of `run` when it exits once its readiness gate is open: from then
-   * on an exit is a reason to shut down. (Before that, the exit fails startup instead.)
+   * Resolves once the process ends for good while Ground Control runs: its `run` exited (or
+   * failed its health check) and `restart` does not start it again. A reason to shut down.
    */
-  readonly exit: Promise<ExitStatus>;
-  #exitSeen: (status: ExitStatus) => void = () => {};
-  #run: Command | undefined;
-  #runExit: Promise<ExitStatus> | undefined;
-  #gateOpen = false;
+  readonly ended: Promise<ProcessEnd>;
+  #end: (end: ProcessEnd) => void = () => {};
+  #run: Incarnation | undefined;
+  /** Aborted when the shutdown begins: no restart, no more health checks. */
+  readonly #watching = new AbortController();
+  #supervising: Promise<void> = Promise.resolve();
+  readonly #budget: RestartBudget;
+  #state: ProcessState = "waiting";
+  #since = Date.now();
+  #lastExit: ExitStatus | null = null;
+  #health: ProcessStatus["health"];
 
   constructor(
     readonly spec: ProcessSpec,
     private readonly ctx: ProcessContext,
   ) {
-    this.exit = new Promise((resolve) => {
-      this.#exitSeen = resolve;
+    this.ended = new Promise((resolve) => {
+      this.#end = resolve;
     });
+    this.#budget = new RestartBudget(spec.restart);
+    this.#health = spec.health
+      ? { probe: describeCheck(spec.health.check), last: null, failures: 0 }
+      : null;
   }
 
   get name(): string {
@@ -75,7 +126,19 @@ export class ManagedProcess {
   }
 
   get runPid(): number | undefined {
-    return this.#run?.running ? this.#run.pid : undefined;
+    return this.#run?.command.running ? this.#run.command.pid : undefined;
+  }
+
+  status(): ProcessStatus {
+    return {
+      name: this.name,
+      state: this.#state,
+      pid: this.runPid ?? null,
+      since: this.#since,
+      restarts: this.#budget.total,
+      lastExit: this.#lastExit,
+      health: this.#health && { ...this.#health },
+    };
   }
 
   /**
@@ -84,74 +147,207 @@ export class ManagedProcess {
    */
   async start(control: StartControl): Promise<void> {
     const event = { process: this.name };
+    this.#enter("starting");
     await this.ctx.step("process:starting", event);
     if (this.spec.pre) {
       const status = await this.#oneShot("pre", this.spec.pre, control);
       if (!isSuccess(status)) throw new CommandFailedError(this.name, "pre", status);
     }
     if (control.signal.aborted) throw new StartupInterrupted();
-    if (this.spec.run) {
-      const check = this.spec.ready?.check;
-      const run = this.#spawn("run", this.spec.run, check?.kind === "fd" ? check.fd : undefined);
-      this.#run = run;
-      this.#gateOpen = !this.spec.ready;
-      this.#runExit = run.finished.then((status) => {
-        this.#exited("run", run, status);
-        if (this.#gateOpen) this.#exitSeen(status);
-        return status;
-      });
-      if (this.spec.ready) {
-        await waitReady(this.spec.ready, this.#readyTarget(run), control.signal);
-        if (run.status) throw new RunExitedError(this.name, run.status);
-        this.#gateOpen = true;
-        this.ctx.output.log(
-          "info",
-          `process "${this.name}" is ready (${describeCheck(this.spec.ready.check)})`,
-          { process: this.name },
-        );
-        await this.ctx.step("process:ready", event);
-      }
+    if (!this.spec.run) {
+      this.#enter("one-shot done");
+      await this.ctx.step("process:started", event);
+      return;
+    }
+    const run = this.#startRun();
+    if (this.spec.ready) {
+      await waitReady(this.spec.ready, this.#readyTarget(run), control.signal);
+      if (run.command.status) throw new RunExitedError(this.name, run.command.status);
+    }
+    // From here on an exit is the process's own business: a restart, or a reason to shut down.
+    this.#supervising = this.#supervise(run);
+    if (this.spec.ready) {
+      this.#logReady();
+      await this.ctx.step("process:ready", event);
     }
     await this.ctx.step("process:started", event);
   }
 
   /**
    * Stops `run` if it is still alive (stop, wait, SIGKILL, all within one stop-timeout), then
-   * runs `post` unless the shutdown deadline has passed.
+   * runs `post` unless the shutdown deadline has passed. A restart waiting for its backoff is
+   * cancelled: the process counts as stopped.
    */
   async shutdown(clock: ShutdownClock, options: { post: boolean }): Promise<void> {
     const event = { process: this.name };
+    this.#watching.abort();
     await this.ctx.step("process:stopping", event);
     const run = this.#run;
-    if (run?.running) {
-      const window = clock.stopWindow(this.stopTimeoutMs);
-      await this.#requestStop(run, window);
-      const outcome = await window.within(this.#runExit!);
-      if (!outcome.done) {
-        const why = clock.forced ? "stop cut short" : "did not stop in time";
-        this.#log("warn", `process "${this.name}" ${why}; sending SIGKILL`);
-        run.signalGroup("SIGKILL");
-      }
+    if (run?.command.running) {
+      this.#enter("stopping");
+      await this.#stop(run, clock);
     }
     // Wait for the exit (and its output) even when it exited long ago, so events stay in order.
-    if (this.#runExit) await this.#runExit;
+    if (run) await run.exit;
+    await this.#supervising;
     if (options.post && this.spec.post) await this.#post(this.spec.post, clock);
+    if (this.#state !== "one-shot done" || this.spec.post) this.#enter("stopped");
     await this.ctx.step("process:stopped", event);
   }
 
   /** Passes a signal on to the process group of `run`, if it is alive and listed. */
   forward(signal: NodeJS.Signals): boolean {
     const listed = this.spec.forwardSignals ?? DEFAULTS.forwardSignals;
-    if (!listed.includes(signal) || !this.#run?.running) return false;
-    return this.#run.forward(signal);
+    if (!listed.includes(signal) || !this.#run?.command.running) return false;
+    return this.#run.command.forward(signal);
+  }
+
+  /**
+   * Watches the running `run`: its exit, its health. A failure (or any exit, with
+   * `on = "always"`) starts it again after its backoff while the budget allows; otherwise the
+   * process ends, which shuts everything down. Returns when the shutdown begins.
+   */
+  async #supervise(first: Incarnation): Promise<void> {
+    const shuttingDown = this.#watching.signal;
+    let run = first;
+    for (;;) {
+      this.#enter(this.spec.ready ? "ready" : "running");
+      const ended = await this.#watch(run);
+      if (shuttingDown.aborted) return;
+      this.#lastExit = ended.status;
+      const failed = ended.unhealthy !== undefined || !isSuccess(ended.status);
+      const last = ended.unhealthy ? { unhealthy: ended.unhealthy } : { status: ended.status };
+      const next = this.#budget.next(failed);
+      if (next.kind === "never") {
+        this.#enter("exited");
+        this.#end(
+          ended.unhealthy
+            ? { kind: "unhealthy", process: this.name, probe: ended.unhealthy }
+            : { kind: "exit", process: this.name, status: ended.status },
+        );
+        return;
+      }
+      if (next.kind === "exhausted") {
+        this.#enter("exited");
+        this.#log("error", `process "${this.name}" used up its restart budget (${next.max} within ${formatDuration(next.withinMs)}); shutting down`);
+        this.#end({ kind: "restarts-exhausted", process: this.name, restarts: next.max, last });
+        return;
+      }
+      this.#enter("restarting");
+      const why = ended.unhealthy ? `unhealthy (${ended.unhealthy})` : describeStatus(ended.status);
+      this.#log("warn", `process "${this.name}" ${ended.unhealthy ? "was" : "exited:"} ${why}; restart ${next.attempt} in ${formatDuration(next.delayMs)}`);
+      this.ctx.emit("process:restarting", {
+        process: this.name,
+        attempt: next.attempt,
+        delayMs: next.delayMs,
+        status: ended.status,
+        ...(ended.unhealthy ? { unhealthy: ended.unhealthy } : {}),
+      });
+      await sleep(next.delayMs, shuttingDown);
+      if (shuttingDown.aborted) return;
+      await this.ctx.beforeRestart?.({ process: this.name, attempt: next.attempt });
+      if (shuttingDown.aborted) return;
+      run = this.#startRun();
+      if (!(await this.#readyAgain(run))) return;
+    }
+  }
+
+  /**
+   * Waits until `run` exits, or its health check fails `failures` times in a row (then stops it,
+   * as a shutdown would). Returns early, with whatever it has, when the shutdown begins.
+   */
+  async #watch(run: Incarnation): Promise<{ status: ExitStatus; unhealthy?: string }> {
+    if (!this.spec.health) return { status: await run.exit };
+    const checks = new AbortController();
+    const stop = () => checks.abort();
+    this.#watching.signal.addEventListener("abort", stop, { once: true });
+    const unhealthy = watchHealth(
+      this.spec.health,
+      (command, signal) => this.#runCheck(command, "health", signal),
+      {
+        failed: (reason, consecutive) => {
+          this.#health = { ...this.#health!, last: "failing", failures: consecutive };
+          this.#log("warn", `health check of process "${this.name}" failed (${consecutive} in a row): ${reason}`);
+        },
+        recovered: () => {
+          this.#health = { ...this.#health!, last: "passing", failures: 0 };
+          this.#log("info", `health check of process "${this.name}" passes again`);
+          this.ctx.emit("process:healthy", { process: this.name, probe: this.#health.probe });
+        },
+      },
+      checks.signal,
+    );
+    const first = await Promise.race([
+      run.exit.then((status) => ({ status }) as const),
+      unhealthy.then((failure) => ({ failure }) as const),
+    ]);
+    checks.abort();
+    this.#watching.signal.removeEventListener("abort", stop);
+    if ("status" in first || first.failure === undefined) return { status: await run.exit };
+    return { status: await this.#stopUnhealthy(run, first.failure), unhealthy: first.failure.probe };
+  }
+
+  async #stopUnhealthy(run: Incarnation, failure: Unhealthy): Promise<ExitStatus> {
+    this.#enter("unhealthy");
+    this.#log("error", `process "${this.name}" is unhealthy: ${failure.failures} health checks failed in a row (${failure.probe}: ${failure.reason}); stopping it`);
+    this.ctx.emit("process:unhealthy", { process: this.name, ...failure });
+    // Stopped as a shutdown stops it, with its own stop-timeout and no shutdown deadline.
+    await this.#stop(run, new ShutdownClock(undefined));
+    return run.exit;
+  }
+
+  /** A restarted `run` through its readiness gate again; false when the shutdown began. */
+  async #readyAgain(run: Incarnation): Promise<boolean> {
+    if (!this.spec.ready) return true;
+    this.#enter("starting");
+    try {
+      await waitReady(this.spec.ready, this.#readyTarget(run), this.#watching.signal);
+    } catch (error) {
+      if (error instanceof StartupInterrupted) return false;
+      // Not ready this time: a failed run like any other; stop it if it still runs.
+      this.#log("warn", messageOf(error));
+      if (run.command.running) await this.#stop(run, new ShutdownClock(undefined));
+      return true;
+    }
+    if (run.command.status) return true;
+    this.#logReady();
+    this.ctx.emit("process:ready", { process: this.name });
+    return true;
+  }
+
+  #startRun(): Incarnation {
+    const check = this.spec.ready?.check;
+    const command = this.#spawn("run", this.spec.run!, check?.kind === "fd" ? check.fd : undefined);
+    const run: Incarnation = {
+      command,
+      stopRequested: false,
+      exit: command.finished.then((status) => {
+        this.#exited("run", command, status);
+        return status;
+      }),
+    };
+    this.#run = run;
+    return run;
+  }
+
+  /** Stops a running `run` within one stop window: stop, wait, SIGKILL. */
+  async #stop(run: Incarnation, clock: ShutdownClock): Promise<void> {
+    const window = clock.stopWindow(this.stopTimeoutMs);
+    if (!run.stopRequested) {
+      run.stopRequested = true;
+      await this.#requestStop(run.command, window);
+    }
+    const outcome = await window.within(run.exit);
+    if (!outcome.done) {
+      const why = clock.forced ? "stop cut short" : "did not stop in time";
+      this.#log("warn", `process "${this.name}" ${why}; sending SIGKILL`);
+      run.command.signalGroup("SIGKILL");
+    }
   }
 
   async #post(spec: CommandSpec, clock: ShutdownClock): Promise<void> {
     if (clock.expired) {
-      this.#log(
-        "warn",
-        `skipping the post command of process "${this.name}": the shutdown deadline has passed`,
-      );
+      this.#log("warn", `skipping the post command of process "${this.name}": the shutdown deadline has passed`);
       return;
     }
     let post: Command;
@@ -163,10 +359,7 @@ export class ManagedProcess {
     }
     const outcome = await clock.untilDeadline(post.finished);
     if (!outcome.done) {
-      this.#log(
-        "warn",
-        `post command of process "${this.name}" still running at the shutdown deadline; sending SIGKILL`,
-      );
+      this.#log("warn", `post command of process "${this.name}" still running at the shutdown deadline; sending SIGKILL`);
       post.signalGroup("SIGKILL");
       this.#exited("post", post, await post.exited);
       return;
@@ -202,10 +395,7 @@ export class ManagedProcess {
     } catch (error) {
       failure = messageOf(error);
     }
-    this.#log(
-      "warn",
-      `stop command of process "${this.name}" failed (${failure}); sending SIGTERM`,
-    );
+    this.#log("warn", `stop command of process "${this.name}" failed (${failure}); sending SIGTERM`);
     run.signalGroup("SIGTERM");
   }
 
@@ -236,8 +426,9 @@ export class ManagedProcess {
     }
   }
 
-  #spawn(phase: Phase | "ready", spec: CommandSpec, notifyFd?: number): Command {
-    const asPhase = phase === "ready" ? "run" : phase;
+  #spawn(phase: Phase | CheckPhase, spec: CommandSpec, notifyFd?: number): Command {
+    // A check's command speaks as the process (its output is labelled as `run`'s).
+    const asPhase = phase === "ready" || phase === "health" ? "run" : phase;
     const plan = prepareCommand(spec, {
       process: this.name,
       phase: asPhase,
@@ -258,31 +449,45 @@ export class ManagedProcess {
     return command;
   }
 
-  #exited(phase: Phase | "ready", command: Command, status: ExitStatus): void {
+  #exited(phase: Phase | CheckPhase, command: Command, status: ExitStatus): void {
     this.ctx.emit("command:exited", { process: this.name, phase, pid: command.pid, status });
   }
 
-  #log(level: "warn" | "error", msg: string): void {
+  #enter(state: ProcessState): void {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.#since = Date.now();
+  }
+
+  #log(level: "info" | "warn" | "error", msg: string): void {
     this.ctx.output.log(level, msg, { process: this.name });
   }
 
-  #readyTarget(run: Command): ReadyTarget {
+  #logReady(): void {
+    const check = describeCheck(this.spec.ready!.check);
+    this.ctx.output.log("info", `process "${this.name}" is ready (${check})`, { process: this.name });
+  }
+
+  /** Runs a check's command (readiness or health) once; `signal` kills it. */
+  #runCheck(spec: CommandSpec, phase: "ready" | "health", signal?: AbortSignal): Promise<ExitStatus> {
+    const command = this.#spawn(phase, spec);
+    // An abandoned check (timed out, or the gate settled) must not linger.
+    const kill = () => command.signalGroup("SIGKILL");
+    signal?.addEventListener("abort", kill, { once: true });
+    return command.finished.then((status) => {
+      signal?.removeEventListener("abort", kill);
+      this.#exited(phase, command, status);
+      return status;
+    });
+  }
+
+  #readyTarget(run: Incarnation): ReadyTarget {
     return {
       process: this.name,
-      run,
-      runExit: this.#runExit!,
+      run: run.command,
+      runExit: run.exit,
       onLine: (listener) => this.ctx.output.onLine(this.name, listener),
-      spawnCheck: (spec, signal) => {
-        const command = this.#spawn("ready", spec);
-        // An abandoned check (timed out, or the gate settled) must not linger.
-        const kill = () => command.signalGroup("SIGKILL");
-        signal?.addEventListener("abort", kill, { once: true });
-        return command.finished.then((status) => {
-          signal?.removeEventListener("abort", kill);
-          this.#exited("ready", command, status);
-          return status;
-        });
-      },
+      spawnCheck: (spec, signal) => this.#runCheck(spec, "ready", signal),
     };
   }
 }

@@ -3,7 +3,7 @@ import { MAX_TIMER_MS } from "./deadline.js";
 import { StartupInterrupted } from "./errors.js";
 import type { CheckContext, ReadyTarget } from "./ready-context.js";
 import { NotReadyExitError, ReadyTimeoutError } from "./ready-errors.js";
-import { commandCheck, fileCheck, httpCheck, tcpCheck } from "./ready-poll.js";
+import { pollCheck } from "./ready-poll.js";
 import { fdCheck, logCheck } from "./ready-watch.js";
 import { DEFAULTS, type ReadySpec } from "./spec.js";
 
@@ -66,13 +66,10 @@ function runCheck(ctx: CheckContext): Promise<void> {
   const { check } = ctx;
   switch (check.kind) {
     case "tcp":
-      return tcpCheck(check.host, check.port, ctx);
     case "http":
-      return httpCheck(check.url, ctx);
     case "command":
-      return commandCheck(check.command, ctx);
     case "file":
-      return fileCheck(check.path, ctx);
+      return pollCheck(check, ctx);
     case "log":
       return logCheck(check.pattern, ctx);
     case "fd":

@@ -37,6 +37,35 @@ export interface ReadySpec {
   intervalMs?: number;
 }
 
+/** When a `run` that exited is started again, and how often at most (SPEC §8). */
+export interface RestartSpec {
+  /** "never" (the default), "failure" (non-zero, a signal, or unhealthy), or "always". */
+  on: "never" | "failure" | "always";
+  /** Restarts allowed within `withinMs`; one more ends in the ordinary shutdown. */
+  max?: number;
+  /** The sliding window restarts are counted in. */
+  withinMs?: number;
+  /** The first restart waits this long; each next one in the window twice as long… */
+  backoffMs?: number;
+  /** …but never longer than this. */
+  maxBackoffMs?: number;
+}
+
+/** A liveness check, made again and again once the process is ready. */
+export type HealthCheck = Extract<ReadyCheck, { kind: "tcp" | "http" | "command" }>;
+
+export interface HealthSpec {
+  check: HealthCheck;
+  /** Between the end of one check and the start of the next. */
+  intervalMs?: number;
+  /** One check that takes longer has failed. */
+  timeoutMs?: number;
+  /** Consecutive failed checks that make the process unhealthy. */
+  failures?: number;
+  /** From readiness to the first check (default: one interval). */
+  graceMs?: number;
+}
+
 export interface ProcessSpec {
   /** Unique; shown in every log line. */
   name: string;
@@ -55,6 +84,10 @@ export interface ProcessSpec {
    * when it receives them. Default: all three; [] for none.
    */
   forwardSignals?: NodeJS.Signals[];
+  /** Start `run` again when it exits, within a budget (default: never; a `run` that exits ends the run). */
+  restart?: RestartSpec;
+  /** Checks that turn a hung process into a failed one. */
+  health?: HealthSpec;
 }
 
 export type LogFormat = "text" | "json";
@@ -79,6 +112,8 @@ export const DEFAULTS = {
   readyTimeoutMs: 60_000,
   readyIntervalMs: 100,
   forwardSignals: ["SIGHUP", "SIGUSR1", "SIGUSR2"] as readonly NodeJS.Signals[],
+  restart: { on: "never", max: 3, withinMs: 60_000, backoffMs: 1_000, maxBackoffMs: 30_000 },
+  health: { intervalMs: 10_000, timeoutMs: 5_000, failures: 3 },
   logFormat: "text" as LogFormat,
   suppressTimestamps: false,
 } as const;

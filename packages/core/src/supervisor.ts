@@ -18,7 +18,7 @@ import { defaultExecAsHelper } from "./exec-as.js";
 import type { Logger } from "./log.js";
 import { loadLibc } from "./native.js";
 import { OutputRelay } from "./output.js";
-import { ManagedProcess, type ProcessContext } from "./process.js";
+import { ManagedProcess, type ProcessContext, type ProcessStatus } from "./process.js";
 import { DEFAULTS, type Spec } from "./spec.js";
 import { describeStatus, exitCodeOf } from "./status.js";
 import { sweepGroups } from "./sweep.js";
@@ -50,7 +50,17 @@ export interface SupervisorOptions {
   killOnHostExit?: boolean;
 }
 
-type State = "idle" | "starting" | "running" | "stopping" | "stopped";
+export type State = "idle" | "starting" | "running" | "stopping" | "stopped";
+
+/** The whole supervisor at one moment (see `status()`). */
+export interface SupervisorStatus {
+  state: State;
+  /** When start() was first called (epoch ms), or null before. */
+  startedAt: number | null;
+  /** Startup completed, and no process is unhealthy, restarting or starting again. */
+  ready: boolean;
+  processes: ProcessStatus[];
+}
 
 export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly #spec: Spec;
@@ -60,6 +70,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly #spawning: SpawnContext;
   readonly #abortStartup = new AbortController();
   #state: State = "idle";
+  #startedAt: number | null = null;
   #reason: ShutdownReason | undefined;
   #reasonArrived: () => void = () => {};
   readonly #reasonPromise: Promise<void>;
@@ -88,18 +99,33 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         this.emit(event, ...(args as never));
       },
       step: (name, event) => this.#step(name, event),
+      beforeRestart: this.#hooks.beforeRestart,
     };
     this.#processes = spec.processes.map((p) => new ManagedProcess(p, context));
-    // Once a process is past its readiness gate, its run exiting is a reason to shut down.
+    // A process that ends for good (its run exited, or it was unhealthy, and no restart is
+    // left) is a reason to shut down.
     for (const proc of this.#processes) {
-      void proc.exit.then((status) =>
-        this.#requestShutdown({ kind: "exit", process: proc.name, status }),
-      );
+      void proc.ended.then((end) => this.#requestShutdown(end));
     }
   }
 
   get state(): State {
     return this.#state;
+  }
+
+  /**
+   * What every process looks like right now, and whether the whole is ready: startup complete,
+   * nothing unhealthy or restarting (what `groundcontrol status --ready` answers).
+   */
+  status(): SupervisorStatus {
+    const processes = this.#processes.map((proc) => proc.status());
+    const troubled = processes.some((p) => ["restarting", "unhealthy", "starting"].includes(p.state));
+    return {
+      state: this.#state,
+      startedAt: this.#startedAt,
+      ready: this.#state === "running" && !troubled,
+      processes,
+    };
   }
 
   /**
@@ -114,6 +140,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Resolves when every process has started; rejects with a StartupError after cleaning up. */
   start(): Promise<void> {
     if (!this.#lifecycle) {
+      this.#startedAt = Date.now();
       let startupDone: () => void = () => {};
       let startupFailed: (error: StartupError) => void = () => {};
       this.#startupOutcome = new Promise<void>((resolve, reject) => {
@@ -316,12 +343,17 @@ function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
+/** SPEC §4: the failing command's own status; 1 for a failed health check or setup. */
 function exitCodeFor(reason: ShutdownReason): number {
   switch (reason.kind) {
     case "stop":
       return 0;
     case "exit":
       return exitCodeOf(reason.status);
+    case "unhealthy":
+      return 1;
+    case "restarts-exhausted":
+      return "status" in reason.last ? exitCodeOf(reason.last.status) : 1;
     case "startup-failed":
       return reason.error instanceof StartupError ? reason.error.exitCode : 1;
   }
@@ -333,6 +365,13 @@ function describeReason(reason: ShutdownReason): string {
       return reason.signal ? `received ${reason.signal}` : "stop requested";
     case "exit":
       return `process "${reason.process}" exited (${describeStatus(reason.status)})`;
+    case "unhealthy":
+      return `process "${reason.process}" is unhealthy (${reason.probe})`;
+    case "restarts-exhausted": {
+      const last =
+        "status" in reason.last ? describeStatus(reason.last.status) : `unhealthy: ${reason.last.unhealthy}`;
+      return `process "${reason.process}" used up its restart budget of ${reason.restarts} (last: ${last})`;
+    }
     case "startup-failed":
       return "startup failed";
   }

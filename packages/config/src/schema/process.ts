@@ -5,6 +5,7 @@ import { byType } from "./by-type.js";
 import { command } from "./command.js";
 import { expected, keyMessages } from "./messages.js";
 import { ready } from "./ready.js";
+import { health, restart } from "./restart.js";
 import { stop } from "./stop.js";
 import { duration } from "./values.js";
 
@@ -61,6 +62,20 @@ const processEntries = {
   ready: v.optional(
     v.pipe(ready, v.description("A check that must hold before the next process starts.")),
   ),
+  restart: v.optional(
+    v.pipe(
+      restart,
+      v.description(
+        'Start `run` again when it fails (on = "failure") or whenever it exits (on = "always"), within a budget. Default: never.',
+      ),
+    ),
+  ),
+  health: v.optional(
+    v.pipe(
+      health,
+      v.description("A liveness check once the process is ready; enough failures in a row stop it as a failed run."),
+    ),
+  ),
   "forward-signals": v.optional(
     v.pipe(
       forwardSignals,
@@ -90,6 +105,8 @@ export const processTable = byType(
         if (table["stop-timeout"] !== undefined) spec.stopTimeoutMs = table["stop-timeout"];
         if (table.post !== undefined) spec.post = table.post;
         if (table.ready !== undefined) spec.ready = table.ready;
+        if (table.restart !== undefined) spec.restart = table.restart;
+        if (table.health !== undefined) spec.health = table.health;
         if (table["forward-signals"] !== undefined) {
           spec.forwardSignals = table["forward-signals"];
         }

@@ -19,7 +19,7 @@ export function parseHostPort(text: string): { host: string; port: number } | st
   return { host: (match[1] ?? match[2])!, port };
 }
 
-const tcp = v.pipe(
+export const tcp = v.pipe(
   v.string(expected('"host:port"')),
   v.description('Ready once a TCP connection to "host:port" succeeds; IPv6 hosts in brackets.'),
   v.examples(["127.0.0.1:5432", "[::1]:6379"]),
@@ -31,7 +31,7 @@ const tcp = v.pipe(
   }),
 );
 
-const http = v.pipe(
+export const http = v.pipe(
   v.string(expected("an http:// or https:// URL")),
   v.description("Ready once a GET of this URL answers with a 2xx status."),
   v.examples(["http://127.0.0.1:8080/healthz"]),
