@@ -3,8 +3,9 @@
 // busybox for the commands, /etc/passwd and /etc/group, and nothing else: no Node, no
 // groundcontrol-koffi.node beside the binary. Ground Control runs in it as PID 1 of new pid and
 // mount namespaces (unshare, then chroot), with /proc, /dev/null and friends and a noexec
-// /dev/shm as a container runtime gives them, in four variants of /tmp, the root's write
-// access and the user (see VARIANTS). Every mount is private to the namespace, and goes with it.
+// /dev/shm as a container runtime gives them, in variants of /tmp, of the root's write access,
+// of the user and of the kernel's memfd policy (see VARIANTS). Every mount is private to the
+// namespace, and goes with it.
 import { execFileSync } from "node:child_process";
 import {
   accessSync,
@@ -105,6 +106,8 @@ interface Variant {
   tmp: "1777" | "0755" | "noexec" | "none";
   /** Ground Control itself runs as `app` (Docker's `USER 1000`), not as root. */
   asApp: boolean;
+  /** vm.memfd_noexec = 2 in the namespace (a per-pid-namespace sysctl): no executable memfd. */
+  memfdNoexec?: boolean;
 }
 
 const VARIANTS: Variant[] = [
@@ -113,6 +116,20 @@ const VARIANTS: Variant[] = [
   { name: "read-only root, noexec /tmp and /dev/shm", readOnly: true, tmp: "noexec", asApp: false },
   { name: "USER app (uid 1000), /tmp 0755", readOnly: false, tmp: "0755", asApp: true },
 ];
+/** The host's vm.memfd_noexec, "" before Linux 6.3. */
+const HOST_MEMFD_NOEXEC = existsSync("/proc/sys/vm/memfd_noexec")
+  ? readFileSync("/proc/sys/vm/memfd_noexec", "utf8").trim()
+  : "";
+// Hardened hosts (Linux 6.3+) may refuse executable memfds: the native module must load anyway.
+if (HOST_MEMFD_NOEXEC !== "") {
+  VARIANTS.push({
+    name: "read-only root, no /tmp, vm.memfd_noexec = 2",
+    readOnly: true,
+    tmp: "none",
+    asApp: false,
+    memfdNoexec: true,
+  });
+}
 
 /** The shared libraries and the dynamic loader that ldd names for `binary`, as absolute paths. */
 function sharedLibraries(binary: string): string[] {
@@ -138,7 +155,7 @@ run = ["/bin/sh", "-c", "trap 'echo ${name}-stopping; exit 0' TERM; echo ${name}
 ready = { log = "^${name}-up$" }
 post = ["/bin/sh", "-c", "echo ${name}-post"]
 `;
-  const who = `["/bin/sh", "-c", "echo uid=$(id -u) groups=$(id -G) ppid=$PPID node-options=$NODE_OPTIONS"]`;
+  const who = `["/bin/sh", "-c", "echo uid=$(id -u) groups=$(id -G) ppid=$PPID node-options=$NODE_OPTIONS memfd-noexec=$(cat /proc/sys/vm/memfd_noexec 2>/dev/null)"]`;
   const pre = variant.asApp ? who : `{ user = "app", command = ${who} }`;
   return `log-format = "json"
 ${daemon("first")}
@@ -209,6 +226,7 @@ function runtimeScript(variant: Variant): string {
     "root=$1 config=$2",
     `${mount} --bind "$root" "$root"`,
     `${mount} -t proc -o nosuid,nodev,noexec proc "$root/proc"`,
+    variant.memfdNoexec ? 'echo 2 > "$root/proc/sys/vm/memfd_noexec"' : "",
     `for device in ${DEVICES.join(" ")}; do ${mount} --bind "/dev/$device" "$root/dev/$device"; done`,
     `${mount} -t tmpfs -o nosuid,nodev,noexec,mode=1777 shm "$root/dev/shm"`,
     variant.tmp === "noexec"
@@ -321,6 +339,8 @@ describe.skipIf(missing.length > 0)("the standalone binary in a scratch image", 
 
   describe.each(VARIANTS)("$name", (variant) => {
     const expectedGroups = [APP.gid, ...APP.groups].join(" ");
+    // A new pid namespace starts with its parent's policy.
+    const memfdNoexec = variant.memfdNoexec ? "2" : HOST_MEMFD_NOEXEC;
 
     it("runs commands with their groups as PID 1, and stops in reverse order on SIGTERM", async () => {
       const image = new InImage(roots.get(variant)!, variant, "/etc/groundcontrol.toml");
@@ -331,7 +351,7 @@ describe.skipIf(missing.length > 0)("the standalone binary in a scratch image", 
         expect(relayed(done.stdout)).toEqual([
           "first | first-up",
           // NODE_OPTIONS left the binary alone and reached the command as it was.
-          `groups[pre] | uid=${APP.uid} groups=${expectedGroups} ppid=1 node-options=${ENV.NODE_OPTIONS}`,
+          `groups[pre] | uid=${APP.uid} groups=${expectedGroups} ppid=1 node-options=${ENV.NODE_OPTIONS} memfd-noexec=${memfdNoexec}`,
           "second | second-up",
           "second | second-stopping",
           "second[post] | second-post",
