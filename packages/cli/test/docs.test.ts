@@ -33,10 +33,17 @@ describe("docs/cli.md", () => {
     const inHelp = new Set(HELP.match(/(?<![\w-])--?[a-zA-Z][\w-]*/g));
     inHelp.add("--");
     for (const option of inHelp) expect(options).toContain(option);
+    // An option documented as "With `--check` only" is tried with --check, and without it fails.
+    const withCheck = new Set(
+      [...section("Options").matchAll(/^\| `(--[\w-]+)` +\| With `--check` only/gm)].map(
+        (m) => m[1],
+      ),
+    );
+    expect(withCheck).toEqual(new Set(["--json", "--strict"]));
     for (const option of options) {
-      // --json and --strict are accepted with --check only.
-      const argv = option === "--json" || option === "--strict" ? ["--check", option] : [option];
+      const argv = withCheck.has(option) ? ["--check", option] : [option];
       expect(parseArgs(argv, {}).kind, option).not.toBe("usage-error");
+      if (withCheck.has(option)) expect(parseArgs([option], {}).kind).toBe("usage-error");
     }
   });
 
