@@ -134,6 +134,7 @@ Startup, in order:
        run   postgres -D /data
              user: postgres; env: only PATH, DB_URL, PGPORT
        ready when tcp [::1]:5432 (timeout 30s, every 100ms)
+       not restarted: when it exits, everything stops
        signals passed on: SIGHUP, SIGUSR1, SIGUSR2
   2. migrate (one-shot: no run command)
        pre   migrate up
@@ -142,6 +143,7 @@ Startup, in order:
        run   node server.js --title 'my app'
              user: (inherited); env: inherits all + [env] DB_URL, REGION
        ready at once (no ready check)
+       not restarted: when it exits, everything stops
        signals passed on: SIGHUP, SIGUSR1, SIGUSR2
 
 Shutdown, in reverse order (within the 25s deadline: each stop wait gets what is left of it; a post still running at it is killed, the posts after it are skipped):
@@ -209,5 +211,43 @@ describe("check", () => {
         },
       ],
     });
+  });
+});
+
+describe("restart and health in the plan", () => {
+  const spec: Spec = {
+    processes: [
+      {
+        name: "worker",
+        run: { program: "worker", args: [] },
+        restart: { on: "failure", max: 5, backoffMs: 500 },
+        health: { check: { kind: "http", url: "http://127.0.0.1:8080/healthz" }, failures: 2 },
+      },
+    ],
+  };
+
+  it("lists the budget and the check with their defaults, in JSON", () => {
+    const [run] = buildPlan(spec, "gc.toml").startup[0]!.phases;
+    expect(run).toMatchObject({
+      restart: { on: "failure", max: 5, withinMs: 60_000, backoffMs: 500, maxBackoffMs: 30_000 },
+      health: {
+        check: "http",
+        target: "http://127.0.0.1:8080/healthz",
+        intervalMs: 10_000,
+        timeoutMs: 5_000,
+        failures: 2,
+        graceMs: 10_000,
+      },
+    });
+  });
+
+  it("says them in words", () => {
+    const text = renderPlan(buildPlan(spec, "gc.toml"));
+    expect(text).toContain(
+      "healthy while http http://127.0.0.1:8080/healthz holds (every 10s, first after 10s, timeout 5s; unhealthy after 2 failures in a row)",
+    );
+    expect(text).toContain(
+      "restarted when it fails, at most 5 times within 1m (waiting 500ms, doubling up to 30s); then everything stops",
+    );
   });
 });
