@@ -97,7 +97,9 @@ function renderReady(ready: PlanReady | null): string {
 }
 
 function renderHealth(health: PlanHealth): string {
-  const target = health.command ? joinCommand(health.command.argv, { oneLine: true }) : health.target;
+  const target = health.command
+    ? joinCommand(health.command.argv, { oneLine: true })
+    : health.target;
   const d = formatDuration;
   return `${INDENT}healthy while ${health.check} ${target} holds (every ${d(health.intervalMs)}, first after ${d(health.graceMs)}, timeout ${d(health.timeoutMs)}; unhealthy after ${health.failures} failures in a row)`;
 }

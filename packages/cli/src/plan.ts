@@ -153,7 +153,10 @@ function planHealth(process: ProcessSpec, describe: Describe): PlanHealth | null
   const health = process.health;
   if (!health) return null;
   const intervalMs = health.intervalMs ?? DEFAULTS.health.intervalMs;
-  const check = describeReady(health.check, describe) as Omit<PlanHealth, "intervalMs" | "timeoutMs" | "failures" | "graceMs">;
+  const check = describeReady(health.check, describe) as Omit<
+    PlanHealth,
+    "intervalMs" | "timeoutMs" | "failures" | "graceMs"
+  >;
   return {
     ...check,
     intervalMs,

@@ -45,7 +45,10 @@ post = ["/bin/sh", "-c", "echo worker-post >> {results}"]
         expect(second).toBeGreaterThanOrEqual(200);
         expect(third).toBeGreaterThanOrEqual(400);
         expect(third! - first!).toBeGreaterThanOrEqual(250);
-        expect(lines.filter((line) => line.endsWith("-post"))).toEqual(["worker-post", "keeper-post"]);
+        expect(lines.filter((line) => line.endsWith("-post"))).toEqual([
+          "worker-post",
+          "keeper-post",
+        ]);
         expect(done.stderr).toMatch(/process "worker" exited: exit code 3; restart 1 in 100ms/);
         expect(done.stderr).toMatch(/restart 3 in 400ms/);
         expect(done.stderr).toMatch(/used up its restart budget \(3 within 1m\)/);
@@ -110,7 +113,10 @@ post = ["/bin/sh", "-c", "echo worker-post >> {results}"]
         expect(done.code).toBe(0);
         const lines = s.transcriptLines();
         expect(startsOf(lines, "worker")).toHaveLength(1);
-        expect(lines.filter((line) => line.endsWith("-post"))).toEqual(["worker-post", "keeper-post"]);
+        expect(lines.filter((line) => line.endsWith("-post"))).toEqual([
+          "worker-post",
+          "keeper-post",
+        ]);
       },
     );
   });
@@ -157,7 +163,10 @@ post = ["/bin/sh", "-c", "echo hung-post >> {results}"]
         expect(startsOf(lines, "hung")).toHaveLength(2);
         // Stopped with its own stop signal each time, as a shutdown would.
         expect(lines.filter((line) => line === "hung:stopped")).toHaveLength(2);
-        expect(lines.filter((line) => line.endsWith("-post"))).toEqual(["hung-post", "keeper-post"]);
+        expect(lines.filter((line) => line.endsWith("-post"))).toEqual([
+          "hung-post",
+          "keeper-post",
+        ]);
         expect(done.stderr).toMatch(/health check of process "hung" failed \(1 in a row\)/);
         expect(done.stderr).toMatch(
           /process "hung" is unhealthy: 2 health checks failed in a row \(command \/bin\/sh -c 'exit 1': exit code 1\); stopping it/,
@@ -178,7 +187,9 @@ health = { tcp = "127.0.0.1:9", interval = "50ms", timeout = "1s", failures = 1 
       async (s) => {
         const done = await s.finished;
         expect(done.code).toBe(1);
-        expect(done.stderr).toMatch(/shutting down: process "hung" is unhealthy \(tcp 127.0.0.1:9\)/);
+        expect(done.stderr).toMatch(
+          /shutting down: process "hung" is unhealthy \(tcp 127.0.0.1:9\)/,
+        );
       },
     );
   });

@@ -49,7 +49,10 @@ export function crossCheck(document: unknown): RawIssue[] {
       ["health", "only a running process can be healthy"],
     ] as const) {
       if (key in process && !("run" in process)) {
-        issues.push({ path: [...here, key], message: `\`${key}\` needs a \`run\` command: ${why}` });
+        issues.push({
+          path: [...here, key],
+          message: `\`${key}\` needs a \`run\` command: ${why}`,
+        });
       }
     }
     for (const key of COMMAND_KEYS) {

@@ -3,7 +3,14 @@
 import { MAX_TIMER_MS } from "./deadline.js";
 import { describeCheck } from "./describe.js";
 import { messageOf } from "./errors.js";
-import { type Probe, ProbeUnusable, probeFor, type RunCheckCommand, sleep, tryOnce } from "./probes.js";
+import {
+  type Probe,
+  ProbeUnusable,
+  probeFor,
+  type RunCheckCommand,
+  sleep,
+  tryOnce,
+} from "./probes.js";
 import { DEFAULTS, type HealthSpec } from "./spec.js";
 
 /** How a health check went wrong for good. */

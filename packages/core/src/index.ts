@@ -49,6 +49,7 @@ export {
   type OutputStream,
 } from "./output.js";
 export { procAvailable } from "./proc.js";
+export type { ProcessState, ProcessStatus } from "./process.js";
 export { directoryProblem, findProgram, type Identity } from "./program.js";
 export {
   NotReadyExitError,
@@ -65,10 +66,9 @@ export {
   startReaper,
   trackChildProcesses,
 } from "./reaper.js";
+export { RestartBudget, type RestartDecision } from "./restart.js";
 export * from "./spec.js";
 export { describeStatus, type ExitStatus, exitCodeOf } from "./status.js";
-export type { ProcessState, ProcessStatus } from "./process.js";
-export { RestartBudget, type RestartDecision } from "./restart.js";
 export {
   type Output,
   type State,

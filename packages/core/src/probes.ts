@@ -41,7 +41,11 @@ export function probeFor(
 }
 
 /** Tries `probe` once, abandoned (and failed) after `timeoutMs`. */
-export async function tryOnce(probe: Probe, timeoutMs: number, signal?: AbortSignal): Promise<string | null> {
+export async function tryOnce(
+  probe: Probe,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<string | null> {
   const abort = new AbortController();
   let timedOut = false;
   const timer = setTimeout(
@@ -94,11 +98,15 @@ function httpProbe(url: string): Probe {
     const get = await loaded;
     return new Promise((resolve) => {
       // No shared agent: a kept-alive socket would outlive the check (and keep the CLI running).
-      const request = get(parsed, { agent: false, headers: { connection: "close" } }, (response) => {
-        const code = response.statusCode ?? 0;
-        response.resume();
-        settle(code >= 200 && code < 300 ? null : `HTTP ${code}`);
-      });
+      const request = get(
+        parsed,
+        { agent: false, headers: { connection: "close" } },
+        (response) => {
+          const code = response.statusCode ?? 0;
+          response.resume();
+          settle(code >= 200 && code < 300 ? null : `HTTP ${code}`);
+        },
+      );
       function settle(failure: string | null): void {
         signal.removeEventListener("abort", onAbort);
         request.destroy();

@@ -5,7 +5,7 @@ import { ShutdownClock, type StopWindow } from "./deadline.js";
 import { describeCheck, formatDuration } from "./describe.js";
 import type { Env } from "./env.js";
 import { CommandFailedError, messageOf, RunExitedError, StartupInterrupted } from "./errors.js";
-import type { Hooks, HookName, ProcessEnd, ProcessEvent, SupervisorEvents } from "./events.js";
+import type { HookName, Hooks, ProcessEnd, ProcessEvent, SupervisorEvents } from "./events.js";
 import { type Unhealthy, watchHealth } from "./health.js";
 import type { Logger } from "./log.js";
 import { prepareCommand } from "./prepare.js";
@@ -20,7 +20,10 @@ import type { ResolvedUser } from "./users.js";
 type CheckPhase = "ready" | "health";
 
 /** Emits one of the Supervisor's events. */
-export type Emit = <K extends keyof SupervisorEvents>(event: K, ...args: SupervisorEvents[K]) => void;
+export type Emit = <K extends keyof SupervisorEvents>(
+  event: K,
+  ...args: SupervisorEvents[K]
+) => void;
 
 /** What a process needs from the supervisor that owns it. */
 export interface ProcessContext {
@@ -229,13 +232,19 @@ export class ManagedProcess {
       }
       if (next.kind === "exhausted") {
         this.#enter("exited");
-        this.#log("error", `process "${this.name}" used up its restart budget (${next.max} within ${formatDuration(next.withinMs)}); shutting down`);
+        this.#log(
+          "error",
+          `process "${this.name}" used up its restart budget (${next.max} within ${formatDuration(next.withinMs)}); shutting down`,
+        );
         this.#end({ kind: "restarts-exhausted", process: this.name, restarts: next.max, last });
         return;
       }
       this.#enter("restarting");
       const why = ended.unhealthy ? `unhealthy (${ended.unhealthy})` : describeStatus(ended.status);
-      this.#log("warn", `process "${this.name}" ${ended.unhealthy ? "was" : "exited:"} ${why}; restart ${next.attempt} in ${formatDuration(next.delayMs)}`);
+      this.#log(
+        "warn",
+        `process "${this.name}" ${ended.unhealthy ? "was" : "exited:"} ${why}; restart ${next.attempt} in ${formatDuration(next.delayMs)}`,
+      );
       this.ctx.emit("process:restarting", {
         process: this.name,
         attempt: next.attempt,
@@ -267,7 +276,10 @@ export class ManagedProcess {
       {
         failed: (reason, consecutive) => {
           this.#health = { ...this.#health!, last: "failing", failures: consecutive };
-          this.#log("warn", `health check of process "${this.name}" failed (${consecutive} in a row): ${reason}`);
+          this.#log(
+            "warn",
+            `health check of process "${this.name}" failed (${consecutive} in a row): ${reason}`,
+          );
         },
         recovered: () => {
           this.#health = { ...this.#health!, last: "passing", failures: 0 };
@@ -284,12 +296,18 @@ export class ManagedProcess {
     checks.abort();
     this.#watching.signal.removeEventListener("abort", stop);
     if ("status" in first || first.failure === undefined) return { status: await run.exit };
-    return { status: await this.#stopUnhealthy(run, first.failure), unhealthy: first.failure.probe };
+    return {
+      status: await this.#stopUnhealthy(run, first.failure),
+      unhealthy: first.failure.probe,
+    };
   }
 
   async #stopUnhealthy(run: Incarnation, failure: Unhealthy): Promise<ExitStatus> {
     this.#enter("unhealthy");
-    this.#log("error", `process "${this.name}" is unhealthy: ${failure.failures} health checks failed in a row (${failure.probe}: ${failure.reason}); stopping it`);
+    this.#log(
+      "error",
+      `process "${this.name}" is unhealthy: ${failure.failures} health checks failed in a row (${failure.probe}: ${failure.reason}); stopping it`,
+    );
     this.ctx.emit("process:unhealthy", { process: this.name, ...failure });
     // Stopped as a shutdown stops it, with its own stop-timeout and no shutdown deadline.
     await this.#stop(run, new ShutdownClock(undefined));
@@ -347,7 +365,10 @@ export class ManagedProcess {
 
   async #post(spec: CommandSpec, clock: ShutdownClock): Promise<void> {
     if (clock.expired) {
-      this.#log("warn", `skipping the post command of process "${this.name}": the shutdown deadline has passed`);
+      this.#log(
+        "warn",
+        `skipping the post command of process "${this.name}": the shutdown deadline has passed`,
+      );
       return;
     }
     let post: Command;
@@ -359,7 +380,10 @@ export class ManagedProcess {
     }
     const outcome = await clock.untilDeadline(post.finished);
     if (!outcome.done) {
-      this.#log("warn", `post command of process "${this.name}" still running at the shutdown deadline; sending SIGKILL`);
+      this.#log(
+        "warn",
+        `post command of process "${this.name}" still running at the shutdown deadline; sending SIGKILL`,
+      );
       post.signalGroup("SIGKILL");
       this.#exited("post", post, await post.exited);
       return;
@@ -395,7 +419,10 @@ export class ManagedProcess {
     } catch (error) {
       failure = messageOf(error);
     }
-    this.#log("warn", `stop command of process "${this.name}" failed (${failure}); sending SIGTERM`);
+    this.#log(
+      "warn",
+      `stop command of process "${this.name}" failed (${failure}); sending SIGTERM`,
+    );
     run.signalGroup("SIGTERM");
   }
 
@@ -465,11 +492,17 @@ export class ManagedProcess {
 
   #logReady(): void {
     const check = describeCheck(this.spec.ready!.check);
-    this.ctx.output.log("info", `process "${this.name}" is ready (${check})`, { process: this.name });
+    this.ctx.output.log("info", `process "${this.name}" is ready (${check})`, {
+      process: this.name,
+    });
   }
 
   /** Runs a check's command (readiness or health) once; `signal` kills it. */
-  #runCheck(spec: CommandSpec, phase: "ready" | "health", signal?: AbortSignal): Promise<ExitStatus> {
+  #runCheck(
+    spec: CommandSpec,
+    phase: "ready" | "health",
+    signal?: AbortSignal,
+  ): Promise<ExitStatus> {
     const command = this.#spawn(phase, spec);
     // An abandoned check (timed out, or the gate settled) must not linger.
     const kill = () => command.signalGroup("SIGKILL");

@@ -1,5 +1,5 @@
 // Polling readiness checks (tcp, http, command, file): try, and try again every `interval`.
-import { ProbeUnusable, type Probe, probeFor, sleep, tryOnce } from "./probes.js";
+import { type Probe, ProbeUnusable, probeFor, sleep, tryOnce } from "./probes.js";
 import type { CheckContext } from "./ready-context.js";
 import { ReadyCheckError } from "./ready-errors.js";
 import type { ReadyCheck } from "./spec.js";

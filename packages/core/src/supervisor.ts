@@ -119,7 +119,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    */
   status(): SupervisorStatus {
     const processes = this.#processes.map((proc) => proc.status());
-    const troubled = processes.some((p) => ["restarting", "unhealthy", "starting"].includes(p.state));
+    const troubled = processes.some((p) =>
+      ["restarting", "unhealthy", "starting"].includes(p.state),
+    );
     return {
       state: this.#state,
       startedAt: this.#startedAt,
@@ -369,7 +371,9 @@ function describeReason(reason: ShutdownReason): string {
       return `process "${reason.process}" is unhealthy (${reason.probe})`;
     case "restarts-exhausted": {
       const last =
-        "status" in reason.last ? describeStatus(reason.last.status) : `unhealthy: ${reason.last.unhealthy}`;
+        "status" in reason.last
+          ? describeStatus(reason.last.status)
+          : `unhealthy: ${reason.last.unhealthy}`;
       return `process "${reason.process}" used up its restart budget of ${reason.restarts} (last: ${last})`;
     }
     case "startup-failed":

@@ -73,7 +73,9 @@ const processEntries = {
   health: v.optional(
     v.pipe(
       health,
-      v.description("A liveness check once the process is ready; enough failures in a row stop it as a failed run."),
+      v.description(
+        "A liveness check once the process is ready; enough failures in a row stop it as a failed run.",
+      ),
     ),
   ),
   "forward-signals": v.optional(

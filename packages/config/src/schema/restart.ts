@@ -24,13 +24,26 @@ const restartEntries = {
     ),
   ),
   max: v.optional(
-    v.pipe(count(1), v.description("Restarts allowed within `within`; one more ends in the ordinary shutdown. Default 3.")),
+    v.pipe(
+      count(1),
+      v.description(
+        "Restarts allowed within `within`; one more ends in the ordinary shutdown. Default 3.",
+      ),
+    ),
   ),
   within: v.optional(
-    v.pipe(positiveDuration, v.description('The sliding window the restarts are counted in. Default "60s".')),
+    v.pipe(
+      positiveDuration,
+      v.description('The sliding window the restarts are counted in. Default "60s".'),
+    ),
   ),
   backoff: v.optional(
-    v.pipe(duration, v.description('The wait before the first restart in the window; it doubles for each next one. Default "1s".')),
+    v.pipe(
+      duration,
+      v.description(
+        'The wait before the first restart in the window; it doubles for each next one. Default "1s".',
+      ),
+    ),
   ),
   "max-backoff": v.optional(
     v.pipe(duration, v.description('The longest wait before a restart. Default "30s".')),
@@ -42,14 +55,21 @@ type RestartTable = v.InferOutput<v.StrictObjectSchema<typeof restartEntries, un
 export const restart = byType(
   {
     table: v.pipe(
-      v.strictObject(restartEntries, keyMessages(Object.keys(restartEntries), { on: 'say when: "failure" or "always"' })),
+      v.strictObject(
+        restartEntries,
+        keyMessages(Object.keys(restartEntries), { on: 'say when: "failure" or "always"' }),
+      ),
       v.title("Restart budget"),
       v.description(
         "Start `run` again when it fails (or always), within a budget: when it is spent, the ordinary shutdown, with that run's status.",
       ),
       v.rawTransform<RestartTable, RestartSpec>(({ dataset, addIssue, NEVER }) => {
         const table = dataset.value;
-        if (table.backoff !== undefined && table["max-backoff"] !== undefined && table["max-backoff"] < table.backoff) {
+        if (
+          table.backoff !== undefined &&
+          table["max-backoff"] !== undefined &&
+          table["max-backoff"] < table.backoff
+        ) {
           addIssue({ message: "max-backoff is shorter than backoff" });
           return NEVER;
         }
@@ -72,16 +92,28 @@ const healthEntries = {
   tcp: v.optional(tcp),
   http: v.optional(http),
   command: v.optional(
-    v.pipe(command, v.description("Healthy while this command exits 0 (run again every `interval`).")),
+    v.pipe(
+      command,
+      v.description("Healthy while this command exits 0 (run again every `interval`)."),
+    ),
   ),
   interval: v.optional(
-    v.pipe(positiveDuration, v.description('Between the end of one check and the start of the next. Default "10s".')),
+    v.pipe(
+      positiveDuration,
+      v.description('Between the end of one check and the start of the next. Default "10s".'),
+    ),
   ),
   timeout: v.optional(
-    v.pipe(positiveDuration, v.description('One check that takes longer has failed. Default "5s".')),
+    v.pipe(
+      positiveDuration,
+      v.description('One check that takes longer has failed. Default "5s".'),
+    ),
   ),
   failures: v.optional(
-    v.pipe(count(1), v.description("Failed checks in a row that make the process unhealthy. Default 3.")),
+    v.pipe(
+      count(1),
+      v.description("Failed checks in a row that make the process unhealthy. Default 3."),
+    ),
   ),
   grace: v.optional(
     v.pipe(duration, v.description("From readiness to the first check. Default: one interval.")),
