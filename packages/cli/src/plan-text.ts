@@ -108,7 +108,8 @@ function renderRestart(restart: PlanRestart | null): string {
   if (restart === null) return `${INDENT}not restarted: when it exits, everything stops`;
   const d = formatDuration;
   const when = restart.on === "always" ? "whenever it exits" : "when it fails";
-  return `${INDENT}restarted ${when}, at most ${restart.max} times within ${d(restart.withinMs)} (waiting ${d(restart.backoffMs)}, doubling up to ${d(restart.maxBackoffMs)}); then everything stops`;
+  const times = restart.max === 1 ? "once" : `${restart.max} times`;
+  return `${INDENT}restarted ${when}, at most ${times} within ${d(restart.withinMs)} (waiting ${d(restart.backoffMs)}, doubling up to ${d(restart.maxBackoffMs)}); then everything stops`;
 }
 
 function renderShutdownPhase(phase: ShutdownPhase): string[] {

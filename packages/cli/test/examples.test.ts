@@ -20,6 +20,7 @@ const RUNNABLE = [
   "demo/groundcontrol.toml",
   "litestream/groundcontrol.toml",
   "tailscale-nginx/groundcontrol.toml",
+  "when-things-fail/groundcontrol.toml",
 ];
 
 const configs = exampleConfigs();
@@ -169,6 +170,32 @@ describe("runnable examples", () => {
       ]);
     } finally {
       running.kill();
+    }
+  });
+
+  it("when-things-fail: the worker is restarted until it holds; the hung app until its budget is spent", async () => {
+    const example = copyExample("when-things-fail");
+    try {
+      const done = await runExample(example.dir).finished;
+      expect(done.code).toBe(1);
+      inOrder(done.stdout, [
+        "worker | worker: start 1, taking jobs",
+        "worker | worker: start 2, taking jobs",
+        "worker | worker: start 3, taking jobs",
+      ]);
+      inOrder(done.stderr, [
+        'groundcontrol | process "worker" exited: exit code 1; restart 1 in 200ms',
+        'groundcontrol | process "worker" exited: exit code 1; restart 2 in 400ms',
+      ]);
+      inOrder(done.stderr, [
+        'groundcontrol | process "app" is unhealthy: 2 health checks failed in a row',
+        'groundcontrol | process "app" was unhealthy (http http://127.0.0.1:8089/healthz); restart 1 in 100ms',
+        'groundcontrol | process "app" is unhealthy: 2 health checks failed in a row',
+        'groundcontrol | shutting down: process "app" used up its restart budget (1 within 1m; last: unhealthy',
+        "groundcontrol | all processes stopped; exit code 1",
+      ]);
+    } finally {
+      example.remove();
     }
   });
 });

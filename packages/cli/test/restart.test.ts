@@ -51,7 +51,9 @@ post = ["/bin/sh", "-c", "echo worker-post >> {results}"]
         ]);
         expect(done.stderr).toMatch(/process "worker" exited: exit code 3; restart 1 in 100ms/);
         expect(done.stderr).toMatch(/restart 3 in 400ms/);
-        expect(done.stderr).toMatch(/used up its restart budget \(3 within 1m\)/);
+        expect(done.stderr).toMatch(
+          /shutting down: process "worker" used up its restart budget \(3 within 1m; last: exit code 3\)/,
+        );
       },
     );
   });
@@ -171,7 +173,9 @@ post = ["/bin/sh", "-c", "echo hung-post >> {results}"]
         expect(done.stderr).toMatch(
           /process "hung" is unhealthy: 2 health checks failed in a row \(command \/bin\/sh -c 'exit 1': exit code 1\); stopping it/,
         );
-        expect(done.stderr).toMatch(/used up its restart budget of 1 \(last: unhealthy: command/);
+        expect(done.stderr).toMatch(
+          /used up its restart budget \(1 within 1m; last: unhealthy: command/,
+        );
       },
     );
   });

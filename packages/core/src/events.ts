@@ -62,7 +62,9 @@ export type ProcessEnd =
   | {
       kind: "restarts-exhausted";
       process: string;
+      /** `max`, all of them used within `withinMs`. */
       restarts: number;
+      withinMs: number;
       /** How its last `run` ended: an exit status, or the health check it failed. */
       last: { status: ExitStatus } | { unhealthy: string };
     };

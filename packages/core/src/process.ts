@@ -194,7 +194,7 @@ export class ManagedProcess {
     if (run) await run.exit;
     await this.#supervising;
     if (options.post && this.spec.post) await this.#post(this.spec.post, clock);
-    if (this.#state !== "one-shot done" || this.spec.post) this.#enter("stopped");
+    this.#enter("stopped");
     await this.ctx.step("process:stopped", event);
   }
 
@@ -232,11 +232,8 @@ export class ManagedProcess {
       }
       if (next.kind === "exhausted") {
         this.#enter("exited");
-        this.#log(
-          "error",
-          `process "${this.name}" used up its restart budget (${next.max} within ${formatDuration(next.withinMs)}); shutting down`,
-        );
-        this.#end({ kind: "restarts-exhausted", process: this.name, restarts: next.max, last });
+        const { max: restarts, withinMs } = next;
+        this.#end({ kind: "restarts-exhausted", process: this.name, restarts, withinMs, last });
         return;
       }
       this.#enter("restarting");

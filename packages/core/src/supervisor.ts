@@ -4,6 +4,7 @@ import { onExit } from "signal-exit";
 import { shouldColor } from "./colors.js";
 import type { OutputSink, SpawnContext } from "./command.js";
 import { ShutdownClock } from "./deadline.js";
+import { formatDuration } from "./describe.js";
 import { closeInheritedDescriptors } from "./descriptors.js";
 import { baseEnvironment, type Env } from "./env.js";
 import { messageOf, StartupError, StartupInterrupted } from "./errors.js";
@@ -374,7 +375,8 @@ function describeReason(reason: ShutdownReason): string {
         "status" in reason.last
           ? describeStatus(reason.last.status)
           : `unhealthy: ${reason.last.unhealthy}`;
-      return `process "${reason.process}" used up its restart budget of ${reason.restarts} (last: ${last})`;
+      const budget = `${reason.restarts} within ${formatDuration(reason.withinMs)}`;
+      return `process "${reason.process}" used up its restart budget (${budget}; last: ${last})`;
     }
     case "startup-failed":
       return "startup failed";

@@ -7,6 +7,9 @@ export const PROCESS_EVENTS = [
   "process:started",
   "process:stopping",
   "process:stopped",
+  "process:restarting",
+  "process:unhealthy",
+  "process:healthy",
   "command:started",
   "command:exited",
 ] as const satisfies readonly (keyof SupervisorEvents)[];
