@@ -1,4 +1,5 @@
 // Typed errors that name the process and the phase, and keep their cause.
+import type { ReadyCheckError, ReadyTimeoutError } from "./ready-errors.js";
 import type { Phase } from "./spec.js";
 import { describeStatus, type ExitStatus, startupExitCode } from "./status.js";
 
@@ -27,15 +28,43 @@ export class CommandFailedError extends Error {
   }
 }
 
+/** A hook (see `Hooks`) threw or rejected during startup. */
+export class HookError extends Error {
+  override name = "HookError";
+  readonly phase = "hook" as const;
+  constructor(
+    readonly hook: string,
+    readonly process: string | undefined,
+    options: { cause: unknown },
+  ) {
+    const of = process === undefined ? "" : ` (process "${process}")`;
+    super(`${hook} hook failed${of}: ${messageOf(options.cause)}`, options);
+  }
+}
+
+/** Where a startup failed: a command's phase, its readiness gate, or a hook. */
+export type StartupPhase = Phase | "ready" | "hook";
+
+/** What can make a startup fail (a StartupError's `cause`). */
+export type StartupCause =
+  | CommandFailedError
+  | CommandSetupError
+  | RunExitedError
+  | HookError
+  | ReadyTimeoutError
+  | ReadyCheckError
+  | Error;
+
 /** Startup did not complete; everything already started has been stopped again. */
 export class StartupError extends Error {
   override name = "StartupError";
   /** The exit code Ground Control reports: the failing command's own status, else 1. */
   readonly exitCode: number;
+  declare readonly cause: StartupCause;
   constructor(
     readonly process: string,
-    readonly phase: Phase | "ready",
-    cause: unknown,
+    readonly phase: StartupPhase,
+    cause: StartupCause,
   ) {
     // Every cause already names the process and the phase.
     super(`startup aborted: ${messageOf(cause)}`, { cause });

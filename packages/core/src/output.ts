@@ -26,16 +26,21 @@ import { type Destination, Outlet } from "./outlet.js";
 export type { LogFields, LogLevel, OutputOrigin, OutputStream } from "./format.js";
 
 export interface OutputOptions {
-  format: "text" | "json";
-  /** false drops the timestamp (`suppress_timestamps`). */
-  timestamps: boolean;
+  /** Default "text". */
+  format?: "text" | "json";
+  /** false drops the timestamp (`suppress_timestamps`). Default true. */
+  timestamps?: boolean;
   /**
    * Colour the labels (text format); see `shouldColor` for the usual way to decide. A function
    * is called when the first label is made, so that a terminal check can wait until then.
+   * Default false.
    */
-  color: boolean | (() => boolean);
-  /** Every process name: labels are padded to the widest, colours are given by position. */
-  names: readonly string[];
+  color?: boolean | (() => boolean);
+  /**
+   * Every process name: labels are padded to the widest, colours are given by position. Default
+   * none (each label as wide as it is).
+   */
+  names?: readonly string[];
   /** Where relayed stdout goes; a function returning the stream is called on the first write. */
   stdout: Destination;
   /** Where relayed stderr and our own messages go; a function is called on the first write. */
@@ -71,7 +76,7 @@ const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 
 type Writer = (lines: LineSplitter, chunk: Buffer | null) => void;
 
 /** A LabelStyle whose `color`, when given as a function, is asked once, on first use. */
-function labelStyle(width: number, color: OutputOptions["color"]): LabelStyle {
+function labelStyle(width: number, color: boolean | (() => boolean)): LabelStyle {
   if (typeof color === "boolean") return { width, color };
   let decided: boolean | undefined;
   return {
@@ -97,14 +102,15 @@ export class OutputRelay {
   private readonly splitters = new Set<LineSplitter>();
 
   constructor(options: OutputOptions) {
+    const names = options.names ?? [];
     this.json = options.format === "json";
-    this.clock = options.timestamps ? new TimestampCache() : null;
+    this.clock = options.timestamps === false ? null : new TimestampCache();
     this.now = options.now ?? Date.now;
-    this.style = labelStyle(labelWidth(options.names), options.color);
+    this.style = labelStyle(labelWidth(names), options.color ?? false);
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     checkMaxLineBytes(this.maxLineBytes);
     this.minLevel = LEVELS[options.logLevel ?? "info"];
-    for (const name of options.names) {
+    for (const name of names) {
       if (!this.colors.has(name)) this.colors.set(name, this.colors.size);
     }
     this.out = new Outlet(options.stdout);

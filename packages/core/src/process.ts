@@ -163,6 +163,10 @@ export class ManagedProcess {
       return;
     }
     const run = this.#startRun();
+    if (run.command.pid === undefined) {
+      // It could not be started at all (not found, not executable): startup fails, as a pre would.
+      throw new CommandFailedError(this.name, "run", await run.exit);
+    }
     if (this.spec.ready) {
       await waitReady(this.spec.ready, this.#readyTarget(run), control.signal);
       if (run.command.status) throw new RunExitedError(this.name, run.command.status);

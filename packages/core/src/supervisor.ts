@@ -7,7 +7,7 @@ import { ShutdownClock } from "./deadline.js";
 import { formatDuration } from "./describe.js";
 import { closeInheritedDescriptors } from "./descriptors.js";
 import { baseEnvironment, type Env } from "./env.js";
-import { messageOf, StartupError, StartupInterrupted } from "./errors.js";
+import { HookError, messageOf, StartupError, StartupInterrupted } from "./errors.js";
 import type {
   HookName,
   Hooks,
@@ -30,8 +30,14 @@ import { resolveUser, type UserFiles } from "./users.js";
 export interface Output extends OutputSink {
   log: Logger;
   onLine(process: string, listener: (line: string) => void): () => void;
+  /** Resolves once everything written so far has been taken by its destinations. */
   flush(): Promise<void>;
+  /** Bytes written but not yet taken, when it can tell (the final flush watches them). */
+  stats?(): { pendingBytes: number };
 }
+
+/** How long the final flush waits on destinations that take nothing at all. */
+const FLUSH_STALL_MS = 5_000;
 
 export interface SupervisorOptions {
   /** Awaited at the lifecycle steps of the same name. */
@@ -63,7 +69,10 @@ export interface SupervisorStatus {
   processes: ProcessStatus[];
 }
 
-export class Supervisor extends EventEmitter<SupervisorEvents> {
+/** A listener of event `K`. */
+type Listener<K extends keyof SupervisorEvents> = (...args: SupervisorEvents[K]) => void;
+
+export class Supervisor extends EventEmitter {
   readonly #spec: Spec;
   readonly #hooks: Hooks;
   readonly #output: Output;
@@ -82,6 +91,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   constructor(spec: Spec, options: SupervisorOptions = {}) {
     super();
+    checkNames(spec);
     this.#spec = spec;
     this.#killOnHostExit = options.killOnHostExit ?? true;
     this.#hooks = options.hooks ?? {};
@@ -97,7 +107,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       spawning: this.#spawning,
       resolveUser: (user) => resolveUser(user, options.userFiles),
       emit: (event, ...args) => {
-        this.emit(event, ...(args as never));
+        this.emit(event, ...args);
       },
       step: (name, event) => this.#step(name, event),
       beforeRestart: this.#hooks.beforeRestart,
@@ -108,6 +118,24 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     for (const proc of this.#processes) {
       void proc.ended.then((end) => this.#requestShutdown(end));
     }
+  }
+
+  // Typed here rather than through EventEmitter's type parameter, whose checking depends on the
+  // version of @types/node: a misspelled event name must not compile, with any of them.
+  override on<K extends keyof SupervisorEvents>(event: K, listener: Listener<K>): this {
+    return super.on(event, listener as (...args: unknown[]) => void);
+  }
+
+  override once<K extends keyof SupervisorEvents>(event: K, listener: Listener<K>): this {
+    return super.once(event, listener as (...args: unknown[]) => void);
+  }
+
+  override off<K extends keyof SupervisorEvents>(event: K, listener: Listener<K>): this {
+    return super.off(event, listener as (...args: unknown[]) => void);
+  }
+
+  override emit<K extends keyof SupervisorEvents>(event: K, ...args: SupervisorEvents[K]): boolean {
+    return super.emit(event, ...args);
   }
 
   get state(): State {
@@ -225,9 +253,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         if (proc.spawned) started.push(proc);
         if (!(error instanceof StartupInterrupted)) {
           failed = proc;
-          // Errors of commands and gates carry their phase; a failing hook does not.
+          // Errors of commands, gates and hooks carry their phase.
           const phase = (error as { phase?: StartupError["phase"] }).phase ?? "run";
-          const startupError = new StartupError(proc.name, phase, error);
+          const startupError = new StartupError(proc.name, phase, asError(error));
           this.#output.log("error", startupError.message, { process: proc.name });
           this.#requestShutdown({ kind: "startup-failed", error: startupError });
         }
@@ -269,8 +297,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const result: SupervisorResult = { reason, exitCode: exitCodeFor(reason) };
     this.#output.log("info", `all processes stopped; exit code ${result.exitCode}`);
     // Bounded like everything else in the shutdown: a reader that stopped reading our output
-    // must not hold us past the deadline, nor past a second termination signal.
-    await clock.untilDeadline(this.#output.flush(), { orForce: true });
+    // must not hold us past the deadline, nor past a second termination signal, nor for ever.
+    await clock.untilDeadline(flushWhileTaken(this.#output), { orForce: true });
     this.#state = "stopped";
     this.emit("supervisor:stopped", { result });
     if (!completed) {
@@ -311,7 +339,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       | ((e: { process: string }) => void | Promise<void>)
       | undefined;
     if (!hook) return;
-    if (name !== "process:stopping" && name !== "process:stopped") return hook(event);
+    if (name !== "process:stopping" && name !== "process:stopped") {
+      try {
+        return await hook(event);
+      } catch (error) {
+        throw new HookError(name, event.process, { cause: error });
+      }
+    }
     try {
       await hook(event);
     } catch (error) {
@@ -340,6 +374,48 @@ function defaultOutput(spec: Spec, env: NodeJS.ProcessEnv): Output {
     stdout: process.stdout,
     stderr: process.stderr,
   });
+}
+
+/** Process names are how everything refers to a process: each one given, and once. */
+function checkNames(spec: Spec): void {
+  const seen = new Map<string, number>();
+  spec.processes.forEach((proc, index) => {
+    if (typeof proc.name !== "string" || proc.name === "") {
+      throw new TypeError(`processes[${index}] has no name: every process needs one`);
+    }
+    const first = seen.get(proc.name);
+    if (first !== undefined) {
+      throw new TypeError(
+        `duplicate process name "${proc.name}" (processes[${first}] and processes[${index}])`,
+      );
+    }
+    seen.set(proc.name, index);
+  });
+}
+
+/**
+ * Flushes `output`, giving up once its destinations have taken nothing for FLUSH_STALL_MS: a
+ * reader that stopped reading (a paused pipe, a stream nobody consumes) never will.
+ */
+async function flushWhileTaken(output: Output): Promise<void> {
+  const flushed = output.flush();
+  if (!output.stats) return flushed;
+  let last = output.stats().pendingBytes;
+  let stalledSince = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<void>((resolve) => {
+    timer = setInterval(() => {
+      const pending = output.stats!().pendingBytes;
+      if (pending < last || pending === 0) stalledSince = Date.now();
+      last = pending;
+      if (Date.now() - stalledSince >= FLUSH_STALL_MS) resolve();
+    }, 250);
+  });
+  try {
+    await Promise.race([flushed, stalled]);
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 function asError(error: unknown): Error {

@@ -148,6 +148,29 @@ describe("Supervisor", () => {
     });
   });
 
+  it("refuses a spec with an empty or a repeated process name", () => {
+    expect(() => new Supervisor({ processes: [{ name: "" }] })).toThrow(
+      "processes[0] has no name: every process needs one",
+    );
+    expect(
+      () => new Supervisor({ processes: [{ name: "a" }, { name: "b" }, { name: "a" }] }),
+    ).toThrow('duplicate process name "a" (processes[0] and processes[2])');
+  });
+
+  it("a run that cannot be started fails startup, as a pre would", async () => {
+    const { supervisor } = supervise([
+      { name: "a", run: sh("exec sleep 600") },
+      { name: "b", run: { program: "/no/such/program", args: [] } },
+    ]);
+    const error = await supervisor.start().then(
+      () => null,
+      (e: unknown) => e as StartupError,
+    );
+    expect(error?.message).toMatch(/`run` command failed for process "b" \(could not start/);
+    expect(error?.exitCode).toBe(127);
+    expect((await supervisor.wait()).exitCode).toBe(127);
+  });
+
   it("relays output with the process name and phase", async () => {
     const { supervisor, output } = supervise([
       { name: "greeter", pre: sh("echo hello"), run: sh("echo out; echo err >&2") },
@@ -183,7 +206,10 @@ describe("Supervisor", () => {
       () => null,
       (e: unknown) => e as StartupError,
     );
-    expect(error?.message).toBe("startup aborted: not today");
+    expect(error?.message).toBe(
+      'startup aborted: process:starting hook failed (process "b"): not today',
+    );
+    expect(error?.phase).toBe("hook");
     const result = await supervisor.wait();
     expect(result.exitCode).toBe(1);
     // The stopping hook failed, yet "a" was stopped and its post ran.
