@@ -47,6 +47,8 @@ describe("groundcontrol --check", () => {
         intervalMs: 100,
       },
       forwardSignals: ["SIGHUP", "SIGUSR1", "SIGUSR2"],
+      restart: null,
+      health: null,
     });
   });
 
