@@ -8,6 +8,7 @@ import { findProgram } from "./program.js";
 import type { Phase } from "./spec.js";
 import { describeStatus, type ExitStatus, spawnFailure } from "./status.js";
 import { childStdio, type ParentEnds } from "./stdio.js";
+import { timers } from "./timers.js";
 import { traceCommand } from "./trace.js";
 import type { SwitchMode } from "./user-switch.js";
 import type { ResolvedUser } from "./users.js";
@@ -134,10 +135,10 @@ export class Command {
     this.finished = this.exited.then(async (status) => {
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise((resolve) => {
-        timer = setTimeout(resolve, OUTPUT_GRACE_MS);
+        timer = timers.setTimeout(resolve, OUTPUT_GRACE_MS);
       });
       await Promise.race([relayed, grace]);
-      clearTimeout(timer);
+      timers.clearTimeout(timer);
       return status;
     });
   }

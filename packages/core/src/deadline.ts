@@ -1,3 +1,4 @@
+import { timers } from "./timers.js";
 // Time budgets for a shutdown: each process's stop-timeout, all cut by the one shutdown-timeout
 // deadline (when set) and, for stop waits, by force (a second termination signal).
 
@@ -16,7 +17,7 @@ export class ShutdownClock {
   #forced = false;
   readonly #forceListeners = new Set<() => void>();
 
-  constructor(shutdownTimeoutMs: number | undefined, now = Date.now()) {
+  constructor(shutdownTimeoutMs: number | undefined, now = timers.now()) {
     this.#deadline =
       shutdownTimeoutMs === undefined ? Number.POSITIVE_INFINITY : now + shutdownTimeoutMs;
   }
@@ -32,7 +33,7 @@ export class ShutdownClock {
 
   /** True once the shutdown deadline has passed (never without shutdown-timeout). */
   get expired(): boolean {
-    return Date.now() >= this.#deadline;
+    return timers.now() >= this.#deadline;
   }
 
   /** Cuts every current and future stop wait short (post commands still run). */
@@ -43,7 +44,7 @@ export class ShutdownClock {
   }
 
   /** Milliseconds a stop wait that may last `timeoutMs` actually gets from now. */
-  budget(timeoutMs: number, now = Date.now()): number {
+  budget(timeoutMs: number, now = timers.now()): number {
     if (this.#forced) return 0;
     return Math.max(0, Math.min(timeoutMs, this.#deadline - now));
   }
@@ -53,7 +54,7 @@ export class ShutdownClock {
    * share it, ending at the earliest of that, the shutdown deadline and force().
    */
   stopWindow(timeoutMs: number): StopWindow {
-    const end = Date.now() + this.budget(timeoutMs);
+    const end = timers.now() + this.budget(timeoutMs);
     return { within: (promise) => this.#wait(promise, end, true) };
   }
 
@@ -64,11 +65,11 @@ export class ShutdownClock {
 
   async #wait<T>(promise: Promise<T>, end: number, cutByForce: boolean): Promise<Outcome<T>> {
     if (cutByForce && this.#forced) return settledNow(promise);
-    const ms = Math.max(0, end - Date.now());
+    const ms = Math.max(0, end - timers.now());
     let timer: NodeJS.Timeout | undefined;
     let onForce: (() => void) | undefined;
     const expired = new Promise<Outcome<T>>((resolve) => {
-      if (ms < MAX_TIMER_MS) timer = setTimeout(() => resolve({ done: false }), ms);
+      if (ms < MAX_TIMER_MS) timer = timers.setTimeout(() => resolve({ done: false }), ms);
       if (cutByForce) {
         onForce = () => resolve({ done: false });
         this.#forceListeners.add(onForce);
@@ -80,7 +81,7 @@ export class ShutdownClock {
         expired,
       ]);
     } finally {
-      clearTimeout(timer);
+      timers.clearTimeout(timer);
       if (onForce) this.#forceListeners.delete(onForce);
     }
   }

@@ -36,6 +36,7 @@ export type {
 } from "./events.js";
 export { defaultExecAsHelper, execAsMain } from "./exec-as.js";
 export type { Logger } from "./log.js";
+export { MemoryOutput, type OutputLine, type OutputMessage } from "./memory-output.js";
 export { type Libc, type LibcResult, loadLibc } from "./native.js";
 export {
   DEFAULT_MAX_LINE_BYTES,

@@ -22,6 +22,7 @@ import {
 } from "./format.js";
 import { checkMaxLineBytes, LineSplitter } from "./lines.js";
 import { type Destination, Outlet } from "./outlet.js";
+import { timers } from "./timers.js";
 
 export type { LogFields, LogLevel, OutputOrigin, OutputStream } from "./format.js";
 
@@ -105,7 +106,7 @@ export class OutputRelay {
     const names = options.names ?? [];
     this.json = options.format === "json";
     this.clock = options.timestamps === false ? null : new TimestampCache();
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? timers.now;
     this.style = labelStyle(labelWidth(names), options.color ?? false);
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     checkMaxLineBytes(this.maxLineBytes);

@@ -8,6 +8,7 @@ import { formatDuration } from "./describe.js";
 import { messageOf } from "./errors.js";
 import type { CommandSpec, ReadyCheck } from "./spec.js";
 import { describeStatus, type ExitStatus, isSuccess } from "./status.js";
+import { timers } from "./timers.js";
 
 /**
  * One try: resolves with null when the check holds, else with why it does not (yet). Throws
@@ -48,7 +49,7 @@ export async function tryOnce(
 ): Promise<string | null> {
   const abort = new AbortController();
   let timedOut = false;
-  const timer = setTimeout(
+  const timer = timers.setTimeout(
     () => {
       timedOut = true;
       abort.abort();
@@ -61,7 +62,7 @@ export async function tryOnce(
     const failure = await probe(abort.signal);
     return timedOut ? `no answer within ${formatDuration(timeoutMs)}` : failure;
   } finally {
-    clearTimeout(timer);
+    timers.clearTimeout(timer);
     signal?.removeEventListener("abort", forward);
   }
 }
@@ -158,11 +159,11 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const done = (): void => {
-      clearTimeout(timer);
+      timers.clearTimeout(timer);
       signal.removeEventListener("abort", done);
       resolve();
     };
-    const timer = setTimeout(done, Math.min(ms, MAX_TIMER_MS));
+    const timer = timers.setTimeout(done, Math.min(ms, MAX_TIMER_MS));
     signal.addEventListener("abort", done, { once: true });
   });
 }

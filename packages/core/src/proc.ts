@@ -7,6 +7,8 @@ export interface ProcStat {
   state: string;
   ppid: number;
   pgrp: number;
+  /** When it started, in clock ticks since boot: with the pid, what tells it from a recycled one. */
+  start: number;
 }
 
 /** State, parent and process group from /proc/<pid>/stat, whose name field may hold anything. */
@@ -17,8 +19,23 @@ export function readStat(pid: number): ProcStat | undefined {
   } catch {
     return undefined;
   }
+  // Fields after the name, counted from the state (field 3 of proc(5)): starttime is field 22.
   const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  return { state: fields[0] ?? "", ppid: Number(fields[1]), pgrp: Number(fields[2]) };
+  return {
+    state: fields[0] ?? "",
+    ppid: Number(fields[1]),
+    pgrp: Number(fields[2]),
+    start: Number(fields[19]),
+  };
+}
+
+/** Clock ticks since boot, now (the unit of ProcStat.start; USER_HZ is 100 on Linux). */
+export function ticksNow(): number | undefined {
+  try {
+    return Math.floor(Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]) * 100);
+  } catch {
+    return undefined;
+  }
 }
 
 /** True while `pid` exists and is neither a zombie nor dead. */
@@ -63,20 +80,28 @@ export interface ProcessTable {
   groups: Set<number>;
 }
 
-/** Every live process (zombies left out): its parent, and which groups have members. */
-export function readProcessTable(): ProcessTable {
-  const table: ProcessTable = { parent: new Map(), groups: new Set() };
+/** Every live process (zombies left out), by pid. */
+export function liveProcesses(): Map<number, ProcStat> {
+  const live = new Map<number, ProcStat>();
   let entries: string[];
   try {
     entries = readdirSync("/proc");
   } catch {
-    return table;
+    return live;
   }
   for (const entry of entries) {
     const pid = Number(entry);
     if (!Number.isInteger(pid) || pid <= 0) continue;
     const stat = readStat(pid);
-    if (!stat || stat.state === "Z" || stat.state === "X") continue;
+    if (stat && stat.state !== "Z" && stat.state !== "X") live.set(pid, stat);
+  }
+  return live;
+}
+
+/** Every live process (zombies left out): its parent, and which groups have members. */
+export function readProcessTable(): ProcessTable {
+  const table: ProcessTable = { parent: new Map(), groups: new Set() };
+  for (const [pid, stat] of liveProcesses()) {
     table.parent.set(pid, stat.ppid);
     table.groups.add(stat.pgrp);
   }

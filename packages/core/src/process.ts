@@ -15,6 +15,7 @@ import type { ReadyTarget } from "./ready-context.js";
 import { RestartBudget } from "./restart.js";
 import { type CommandSpec, DEFAULTS, type Phase, type ProcessSpec } from "./spec.js";
 import { describeStatus, type ExitStatus, isSuccess } from "./status.js";
+import { timers } from "./timers.js";
 import type { ResolvedUser } from "./users.js";
 
 type CheckPhase = "ready" | "health";
@@ -98,7 +99,7 @@ export class ManagedProcess {
   #supervising: Promise<void> = Promise.resolve();
   readonly #budget: RestartBudget;
   #state: ProcessState = "waiting";
-  #since = Date.now();
+  #since = timers.now();
   #lastExit: ExitStatus | null = null;
   #health: ProcessStatus["health"];
 
@@ -484,7 +485,7 @@ export class ManagedProcess {
   #enter(state: ProcessState): void {
     if (state === this.#state) return;
     this.#state = state;
-    this.#since = Date.now();
+    this.#since = timers.now();
   }
 
   #log(level: "info" | "warn" | "error", msg: string): void {

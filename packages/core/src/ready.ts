@@ -6,6 +6,7 @@ import { NotReadyExitError, ReadyTimeoutError } from "./ready-errors.js";
 import { pollCheck } from "./ready-poll.js";
 import { fdCheck, logCheck } from "./ready-watch.js";
 import { DEFAULTS, type ReadySpec } from "./spec.js";
+import { timers } from "./timers.js";
 
 export { NotReadyExitError, ReadyCheckError, ReadyTimeoutError } from "./ready-errors.js";
 
@@ -27,7 +28,7 @@ export function waitReady(spec: ReadySpec, target: ReadyTarget, abort: AbortSign
     const finish = (error?: Error): void => {
       if (settled.signal.aborted) return;
       settled.abort();
-      clearTimeout(timer);
+      timers.clearTimeout(timer);
       abort.removeEventListener("abort", onAbort);
       if (error) reject(error);
       else resolve();
@@ -36,7 +37,7 @@ export function waitReady(spec: ReadySpec, target: ReadyTarget, abort: AbortSign
     abort.addEventListener("abort", onAbort, { once: true });
     // Past 2^31-1 ms setTimeout would fire at once; a timeout that long means "no limit".
     if (timeoutMs < MAX_TIMER_MS) {
-      timer = setTimeout(
+      timer = timers.setTimeout(
         () => finish(new ReadyTimeoutError(target.process, check, timeoutMs, lastFailure)),
         timeoutMs,
       );

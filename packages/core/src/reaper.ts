@@ -15,6 +15,7 @@ import {
   WNOWAIT,
 } from "./native.js";
 import { childrenOf, isAlive } from "./proc.js";
+import { timers } from "./timers.js";
 
 /** One reaped orphan: its exit code, or the number of the signal that killed it. */
 export interface ReapEvent {
@@ -206,7 +207,7 @@ class ActiveReaper implements Reaper {
       this.stats.deferrals++;
       if (this.retry === undefined && this.retries < MAX_RETRIES) {
         this.retries++;
-        this.retry = setImmediate(() => {
+        this.retry = timers.setImmediate(() => {
           this.retry = undefined;
           this.reap();
         });
@@ -217,7 +218,7 @@ class ActiveReaper implements Reaper {
 
   stop(): void {
     process.off("SIGCHLD", this.onSignal);
-    if (this.retry !== undefined) clearImmediate(this.retry);
+    if (this.retry !== undefined) timers.clearImmediate(this.retry);
     this.retry = undefined;
     if (current === this) current = undefined;
   }

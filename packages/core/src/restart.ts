@@ -1,6 +1,7 @@
 // The restart budget: whether a `run` that ended is started again, after how long, and when
 // the budget is spent (SPEC §8). A clock is injectable, for tests.
 import { DEFAULTS, type RestartSpec } from "./spec.js";
+import { timers } from "./timers.js";
 
 export type RestartDecision =
   /** Not restarted: `on` does not cover this ending. */
@@ -23,7 +24,7 @@ export class RestartBudget {
 
   constructor(
     spec: RestartSpec | undefined,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = timers.now,
   ) {
     const d = DEFAULTS.restart;
     this.#on = spec?.on ?? d.on;

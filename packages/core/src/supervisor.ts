@@ -16,6 +16,7 @@ import type {
   SupervisorResult,
 } from "./events.js";
 import { defaultExecAsHelper } from "./exec-as.js";
+import { LeftoverRecord } from "./leftovers.js";
 import type { Logger } from "./log.js";
 import { loadLibc } from "./native.js";
 import { OutputRelay } from "./output.js";
@@ -23,6 +24,7 @@ import { ManagedProcess, type ProcessContext, type ProcessStatus } from "./proce
 import { DEFAULTS, type Spec } from "./spec.js";
 import { describeStatus, exitCodeOf } from "./status.js";
 import { sweepGroups } from "./sweep.js";
+import { timers } from "./timers.js";
 import { traceLifecycle } from "./trace.js";
 import { resolveUser, type UserFiles } from "./users.js";
 
@@ -35,6 +37,9 @@ export interface Output extends OutputSink {
   /** Bytes written but not yet taken, when it can tell (the final flush watches them). */
   stats?(): { pendingBytes: number };
 }
+
+/** How often a supervisor with a state directory rewrites its record, as a sign of life. */
+const LEFTOVER_HEARTBEAT_MS = 2_000;
 
 /** How long the final flush waits on destinations that take nothing at all. */
 const FLUSH_STALL_MS = 5_000;
@@ -55,6 +60,12 @@ export interface SupervisorOptions {
   execAsHelper?: string[];
   /** Kill every process group if the host process exits without stopping us (default true). */
   killOnHostExit?: boolean;
+  /**
+   * A directory where the supervisor keeps a record of the process groups it started, so that
+   * the next one started with the same directory kills what a predecessor killed outright
+   * (SIGKILL, the OOM killer) left behind, before it starts anything. Off by default.
+   */
+  stateDir?: string;
 }
 
 export type State = "idle" | "starting" | "running" | "stopping" | "stopped";
@@ -88,12 +99,14 @@ export class Supervisor extends EventEmitter {
   #lifecycle: Promise<SupervisorResult> | undefined;
   #startupOutcome: Promise<void> | undefined;
   readonly #killOnHostExit: boolean;
+  readonly #stateDir: string | undefined;
 
   constructor(spec: Spec, options: SupervisorOptions = {}) {
     super();
     checkNames(spec);
     this.#spec = spec;
     this.#killOnHostExit = options.killOnHostExit ?? true;
+    this.#stateDir = options.stateDir;
     this.#hooks = options.hooks ?? {};
     this.#output = options.output ?? defaultOutput(spec, options.env ?? process.env);
     this.#reasonPromise = new Promise((resolve) => {
@@ -171,7 +184,7 @@ export class Supervisor extends EventEmitter {
   /** Resolves when every process has started; rejects with a StartupError after cleaning up. */
   start(): Promise<void> {
     if (!this.#lifecycle) {
-      this.#startedAt = Date.now();
+      this.#startedAt = timers.now();
       let startupDone: () => void = () => {};
       let startupFailed: (error: StartupError) => void = () => {};
       this.#startupOutcome = new Promise<void>((resolve, reject) => {
@@ -216,8 +229,15 @@ export class Supervisor extends EventEmitter {
     startupFailed: (e: StartupError) => void,
   ): Promise<SupervisorResult> {
     // Embedded in someone's Node service: if that process dies (an unhandled signal, an uncaught
-    // exception, process.exit) before we stopped, take our process groups down with it.
-    const removeExitHook = this.#killOnHostExit ? onExit(() => this.#sweep()) : () => {};
+    // exception, process.exit) before we stopped, take our process groups down with it; with
+    // nothing left, the record of them goes too.
+    let record: { stop(): void } | undefined;
+    const removeExitHook = this.#killOnHostExit
+      ? onExit(() => {
+          this.#sweep();
+          record?.stop();
+        })
+      : () => {};
 
     // 0. The native bridge, before the first spawn: real pipes for stdout and stderr, the
     // exec-as helper, descriptors kept from the commands. Without it commands still run, with
@@ -235,6 +255,8 @@ export class Supervisor extends EventEmitter {
           "and cannot run as a user with supplementary groups",
       );
     }
+
+    record = this.#stateDir === undefined ? undefined : this.#takeOver(this.#stateDir);
 
     // 1. Start in order, until one fails or a reason to shut down arrives.
     const started: ManagedProcess[] = [];
@@ -294,6 +316,7 @@ export class Supervisor extends EventEmitter {
     // 4. Nothing survives: kill whatever is left in the process groups we created.
     this.#sweep();
     removeExitHook();
+    record?.stop();
     const result: SupervisorResult = { reason, exitCode: exitCodeFor(reason) };
     this.#output.log("info", `all processes stopped; exit code ${result.exitCode}`);
     // Bounded like everything else in the shutdown: a reader that stopped reading our output
@@ -309,6 +332,48 @@ export class Supervisor extends EventEmitter {
       );
     }
     return result;
+  }
+
+  /**
+   * Kills what a dead predecessor left in `dir`, then keeps this supervisor's own record there:
+   * each group as it is made, and a sign of life every few seconds.
+   */
+  #takeOver(dir: string): { stop(): void } | undefined {
+    let record: LeftoverRecord;
+    try {
+      record = new LeftoverRecord(dir);
+      const { killed, busy } = record.sweep();
+      if (busy) {
+        this.#output.log(
+          "warn",
+          `${dir} is the state directory of a supervisor still running; not using it`,
+        );
+        return undefined;
+      }
+      for (const { pid, process } of killed) {
+        this.#output.log(
+          "warn",
+          `killed pid ${pid}, left behind by the last supervisor's process "${process}"`,
+          { process },
+        );
+      }
+      record.touch();
+    } catch (error) {
+      this.#output.log("warn", `cannot keep a record in ${dir}: ${messageOf(error)}`);
+      return undefined;
+    }
+    const onStarted = ({ process, pid }: { process: string; pid: number }) =>
+      record.add(pid, process);
+    this.on("command:started", onStarted);
+    const heartbeat = timers.setInterval(() => record.touch(), LEFTOVER_HEARTBEAT_MS);
+    heartbeat.unref();
+    return {
+      stop: () => {
+        this.off("command:started", onStarted);
+        timers.clearInterval(heartbeat);
+        record.remove();
+      },
+    };
   }
 
   #requestShutdown(reason: ShutdownReason): void {
@@ -401,20 +466,20 @@ async function flushWhileTaken(output: Output): Promise<void> {
   const flushed = output.flush();
   if (!output.stats) return flushed;
   let last = output.stats().pendingBytes;
-  let stalledSince = Date.now();
+  let stalledSince = timers.now();
   let timer: NodeJS.Timeout | undefined;
   const stalled = new Promise<void>((resolve) => {
-    timer = setInterval(() => {
+    timer = timers.setInterval(() => {
       const pending = output.stats!().pendingBytes;
-      if (pending < last || pending === 0) stalledSince = Date.now();
+      if (pending < last || pending === 0) stalledSince = timers.now();
       last = pending;
-      if (Date.now() - stalledSince >= FLUSH_STALL_MS) resolve();
+      if (timers.now() - stalledSince >= FLUSH_STALL_MS) resolve();
     }, 250);
   });
   try {
     await Promise.race([flushed, stalled]);
   } finally {
-    clearInterval(timer);
+    timers.clearInterval(timer);
   }
 }
 

@@ -12,6 +12,7 @@ import {
   type Spec,
   Supervisor,
 } from "../src/index.js";
+import { recordEvents } from "../src/testing.js";
 
 const DOC = readFileSync(
   fileURLToPath(new URL("../../../docs/library.md", import.meta.url)),
@@ -134,28 +135,8 @@ describe("docs/library.md", () => {
       stderr: discard(),
     });
     const supervisor = new Supervisor(spec, { output, killOnHostExit: false });
-    const seen: string[] = [];
-    const plain = [
-      "process:starting",
-      "process:ready",
-      "process:started",
-      "process:stopping",
-      "process:stopped",
-    ] as const;
-    for (const name of plain) supervisor.on(name, ({ process }) => seen.push(`${name} ${process}`));
-    supervisor.on("command:started", ({ process, phase }) =>
-      seen.push(`command:started ${process} ${phase}`),
-    );
-    supervisor.on("command:exited", ({ process, phase }) =>
-      seen.push(`command:exited ${process} ${phase}`),
-    );
-    supervisor.on("supervisor:running", () => seen.push("supervisor:running"));
-    supervisor.on("supervisor:stopping", ({ reason }) =>
-      seen.push(`supervisor:stopping ${reason.kind}`),
-    );
-    supervisor.on("supervisor:stopped", ({ result }) =>
-      seen.push(`supervisor:stopped ${result.exitCode}`),
-    );
+    // The transcript form is the one @groundcontrol/core/testing's recordEvents gives.
+    const seen = recordEvents(supervisor);
     await supervisor.start();
     await supervisor.stop();
     expect(seen).toEqual(documented);

@@ -19,7 +19,17 @@ import {
   StartupError,
   Supervisor,
 } from "../src/index.js";
-import { PROCESS_EVENTS, recordEvents } from "./record-events.js";
+import { recordEvents } from "../src/testing.js";
+
+const PROCESS_EVENTS = [
+  "process:starting",
+  "process:ready",
+  "process:started",
+  "process:stopping",
+  "process:stopped",
+  "command:started",
+  "command:exited",
+] as const;
 
 const DAEMON = join(dirname(fileURLToPath(import.meta.url)), "fixtures/ready-daemon.mjs");
 const sh = (script: string): CommandSpec => ({ program: "/bin/sh", args: ["-c", script] });

@@ -9,7 +9,7 @@ import {
   RestartBudget,
   Supervisor,
 } from "../src/index.js";
-import { recordEvents } from "./record-events.js";
+import { recordEvents } from "../src/testing.js";
 
 const sh = (script: string): CommandSpec => ({ program: "/bin/sh", args: ["-c", script] });
 
@@ -55,10 +55,10 @@ describe("restart through the Supervisor", () => {
       "process:restarting w",
       "command:started w run",
       "command:exited w run",
-      "supervisor:stopping",
+      "supervisor:stopping restarts-exhausted",
       "process:stopping w",
       "process:stopped w",
-      "supervisor:stopped",
+      "supervisor:stopped 4",
     ]);
   });
 
@@ -129,10 +129,10 @@ describe("restart through the Supervisor", () => {
       "command:started h run",
       "process:unhealthy h",
       "command:exited h run",
-      "supervisor:stopping",
+      "supervisor:stopping restarts-exhausted",
       "process:stopping h",
       "process:stopped h",
-      "supervisor:stopped",
+      "supervisor:stopped 1",
     ]);
     expect(events.filter((e) => e === "command:started h health").length).toBeGreaterThanOrEqual(4);
   });

@@ -9,7 +9,7 @@ import {
   StartupError,
   Supervisor,
 } from "../src/index.js";
-import { recordEvents } from "./record-events.js";
+import { recordEvents } from "../src/testing.js";
 
 const sh = (script: string): CommandSpec => ({ program: "/bin/sh", args: ["-c", script] });
 
@@ -59,7 +59,7 @@ describe("Supervisor", () => {
       "command:started web run",
       "process:started web",
       "supervisor:running",
-      "supervisor:stopping",
+      "supervisor:stopping stop",
       "process:stopping web",
       "command:exited web run",
       "command:started web post",
@@ -69,7 +69,7 @@ describe("Supervisor", () => {
       "command:started setup post",
       "command:exited setup post",
       "process:stopped setup",
-      "supervisor:stopped",
+      "supervisor:stopped 0",
     ]);
   });
 

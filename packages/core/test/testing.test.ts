@@ -1,0 +1,135 @@
+// What a test of a spec needs (@groundcontrol/core/testing): output kept in memory, the event
+// transcript, the next event awaited, real time under fake timers, and a stop() that an unread
+// output stream cannot hold.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { type CommandSpec, OutputRelay, Supervisor } from "../src/index.js";
+import { MemoryOutput, nextEvent, recordEvents } from "../src/testing.js";
+
+const sh = (script: string): CommandSpec => ({ program: "/bin/sh", args: ["-c", script] });
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("MemoryOutput", () => {
+  it("keeps every line with its process, phase and stream, the last one without a newline too", async () => {
+    const output = new MemoryOutput();
+    const supervisor = new Supervisor(
+      {
+        processes: [
+          { name: "a", pre: sh("echo one; echo two >&2; printf 'three\\r\\nlast'") },
+          { name: "b", run: sh("echo running; exit 0") },
+        ],
+      },
+      { output, killOnHostExit: false },
+    );
+    const result = await supervisor.wait();
+    expect(result.exitCode).toBe(0);
+    // Each stream in its own order (two pipes: which one is read first is the kernel's call).
+    expect(output.lines.filter((l) => l.process === "a" && l.stream === "stdout")).toEqual([
+      { process: "a", phase: "pre", stream: "stdout", line: "one" },
+      { process: "a", phase: "pre", stream: "stdout", line: "three" },
+      { process: "a", phase: "pre", stream: "stdout", line: "last" },
+    ]);
+    expect(output.linesOf("a", { stream: "stderr" })).toEqual(["two"]);
+    expect(output.linesOf("b")).toEqual(["running"]);
+    expect(output.messages.map((m) => m.msg)).toContain("all processes stopped; exit code 0");
+  });
+});
+
+describe("recordEvents and nextEvent", () => {
+  it("give the transcript and the next event of a process", async () => {
+    const supervisor = new Supervisor(
+      {
+        processes: [
+          {
+            name: "db",
+            run: sh("echo up; exec sleep 60"),
+            ready: { check: { kind: "log", pattern: "^up$" } },
+          },
+        ],
+      },
+      { output: new MemoryOutput(), killOnHostExit: false },
+    );
+    const transcript = recordEvents(supervisor);
+    const ready = nextEvent(supervisor, "process:ready", "db");
+    const started = supervisor.start();
+    expect(await ready).toEqual({ process: "db" });
+    await started;
+    const stopped = nextEvent(supervisor, "supervisor:stopped");
+    void supervisor.stop();
+    expect((await stopped).result.exitCode).toBe(0);
+    expect(transcript).toEqual([
+      "process:starting db",
+      "command:started db run",
+      "process:ready db",
+      "process:started db",
+      "supervisor:running",
+      "supervisor:stopping stop",
+      "process:stopping db",
+      "command:exited db run",
+      "process:stopped db",
+      "supervisor:stopped 0",
+    ]);
+  });
+
+  it("nextEvent rejects when the supervisor stops without the event", async () => {
+    const supervisor = new Supervisor(
+      { processes: [{ name: "a", run: sh("exit 0") }] },
+      { output: new MemoryOutput(), killOnHostExit: false },
+    );
+    const never = nextEvent(supervisor, "process:ready", "a");
+    await supervisor.wait();
+    await expect(never).rejects.toThrow("the supervisor stopped before process:ready of a");
+  });
+});
+
+describe("under fake timers", () => {
+  it("keeps real time: a polling gate opens when its file appears, and nothing waits on the faked clock", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gc-fake-timers-"));
+    try {
+      vi.useFakeTimers();
+      const flag = join(dir, "up");
+      const supervisor = new Supervisor(
+        {
+          processes: [
+            {
+              name: "db",
+              run: sh(`sleep 0.1; : > ${flag}; exec sleep 60`),
+              ready: { check: { kind: "file", path: flag }, intervalMs: 20 },
+            },
+            { name: "app", run: sh("exec sleep 60") },
+          ],
+        },
+        { output: new MemoryOutput(), killOnHostExit: false },
+      );
+      await supervisor.start(); // without advancing the fake clock once
+      expect(existsSync(flag)).toBe(true);
+      await supervisor.stop();
+    } finally {
+      vi.useRealTimers();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("an output stream nobody reads", () => {
+  it("cannot hold stop() past the shutdown deadline", async () => {
+    const unread = new PassThrough(); // never read: it fills, then takes nothing more
+    const output = new OutputRelay({ stdout: unread, stderr: unread });
+    const supervisor = new Supervisor(
+      { processes: [{ name: "flood", run: sh("exec yes flooding") }], shutdownTimeoutMs: 1_000 },
+      { output, killOnHostExit: false },
+    );
+    await supervisor.start();
+    await new Promise((resolve) => setTimeout(resolve, 100)); // let the stream fill
+    const began = performance.now();
+    const result = await supervisor.stop();
+    expect(result.exitCode).toBe(0);
+    expect(performance.now() - began).toBeLessThan(3_000);
+  });
+});
