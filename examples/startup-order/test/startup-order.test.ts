@@ -1,13 +1,7 @@
 // The exact order in which a spec starts and stops, asserted through @groundcontrol/core's
 // public API alone: events are synchronous and hooks are awaited, so nothing here sleeps.
-import { Writable } from "node:stream";
-import {
-  type CommandSpec,
-  OutputRelay,
-  type Spec,
-  Supervisor,
-  type SupervisorEvents,
-} from "@groundcontrol/core";
+import { type CommandSpec, type Spec, Supervisor } from "@groundcontrol/core";
+import { MemoryOutput, nextEvent, recordEvents } from "@groundcontrol/core/testing";
 import { describe, expect, it } from "vitest";
 
 const sh = (script: string): CommandSpec => ({ program: "/bin/sh", args: ["-c", script] });
@@ -26,64 +20,17 @@ const spec: Spec = {
   ],
 };
 
-/** Every event as one line, in the order the supervisor emitted it. */
-function record(supervisor: Supervisor): string[] {
-  const log: string[] = [];
-  const names: (keyof SupervisorEvents)[] = [
-    "process:starting",
-    "process:ready",
-    "process:started",
-    "process:stopping",
-    "process:stopped",
-    "supervisor:running",
-  ];
-  for (const name of names) {
-    supervisor.on(name, (...args: unknown[]) => {
-      const event = args[0] as { process?: string } | undefined;
-      log.push(event?.process ? `${name} ${event.process}` : name);
-    });
-  }
-  supervisor.on("command:started", ({ process, phase }) =>
-    log.push(`command:started ${process} ${phase}`),
-  );
-  supervisor.on("command:exited", ({ process, phase }) =>
-    log.push(`command:exited ${process} ${phase}`),
-  );
-  supervisor.on("supervisor:stopping", ({ reason }) =>
-    log.push(`supervisor:stopping ${reason.kind}`),
-  );
-  supervisor.on("supervisor:stopped", ({ result }) =>
-    log.push(`supervisor:stopped ${result.exitCode}`),
-  );
-  return log;
-}
-
-/** An output relay that keeps the commands' lines out of the test report. */
-function quietOutput(): OutputRelay {
-  const sink = () =>
-    new Writable({
-      write(_chunk, _encoding, done) {
-        done();
-      },
-    });
-  return new OutputRelay({
-    format: "text",
-    timestamps: false,
-    color: false,
-    names: spec.processes.map((p) => p.name),
-    stdout: sink(),
-    stderr: sink(),
-  });
-}
-
 describe("startup order", () => {
   it("starts in file order, one process at a time, and stops in reverse", async () => {
     let releaseDb: () => void = () => {};
     const dbHeld = new Promise<void>((resolve) => {
       releaseDb = resolve;
     });
+    // Output kept in memory: the commands' lines stay out of the test report, and nothing
+    // unread can hold stop().
+    const output = new MemoryOutput();
     const supervisor = new Supervisor(spec, {
-      output: quietOutput(),
+      output,
       hooks: {
         // Awaited: nothing after db starts until the test lets it go.
         "process:started": async ({ process }) => {
@@ -91,19 +38,21 @@ describe("startup order", () => {
         },
       },
     });
-    const log = record(supervisor);
+    const events = recordEvents(supervisor);
+    const dbStarted = nextEvent(supervisor, "process:started", "db");
     const started = supervisor.start();
 
     // Held in the hook: db is up and ready, and migrate has not begun.
-    await new Promise<void>((resolve) => supervisor.once("process:started", () => resolve()));
-    expect(log.at(-1)).toBe("process:started db");
-    expect(log).not.toContain("process:starting migrate");
+    await dbStarted;
+    expect(events.at(-1)).toBe("process:started db");
+    expect(events).not.toContain("process:starting migrate");
+    expect(output.linesOf("db")).toEqual(["accepting connections"]);
     releaseDb();
 
     await started;
     const result = await supervisor.stop();
     expect(result.exitCode).toBe(0);
-    expect(log).toEqual([
+    expect(events).toEqual([
       "process:starting db",
       "command:started db pre",
       "command:exited db pre",
@@ -137,12 +86,13 @@ describe("startup order", () => {
     const failing: Spec = {
       processes: [
         { name: "db", run: sh("exec sleep 60"), post: sh("exit 0") },
-        { name: "migrate", pre: sh("exit 3"), post: sh("exit 0") },
+        { name: "migrate", pre: sh("echo no database; exit 3"), post: sh("exit 0") },
         { name: "app", run: sh("exec sleep 60") },
       ],
     };
-    const supervisor = new Supervisor(failing, { output: quietOutput() });
-    const log = record(supervisor);
+    const output = new MemoryOutput();
+    const supervisor = new Supervisor(failing, { output });
+    const events = recordEvents(supervisor);
     await expect(supervisor.start()).rejects.toMatchObject({
       name: "StartupError",
       process: "migrate",
@@ -150,7 +100,13 @@ describe("startup order", () => {
       exitCode: 3,
     });
     expect((await supervisor.wait()).exitCode).toBe(3);
-    expect(log).toEqual([
+    expect(output.lines).toContainEqual({
+      process: "migrate",
+      phase: "pre",
+      stream: "stdout",
+      line: "no database",
+    });
+    expect(events).toEqual([
       "process:starting db",
       "command:started db run",
       "process:started db",

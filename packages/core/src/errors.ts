@@ -35,11 +35,15 @@ export class HookError extends Error {
   constructor(
     readonly hook: string,
     readonly process: string | undefined,
-    options: { cause: unknown },
+    options: { cause: unknown; listener?: boolean },
   ) {
     const of = process === undefined ? "" : ` (process "${process}")`;
-    super(`${hook} hook failed${of}: ${messageOf(options.cause)}`, options);
+    const text = options.listener ? `a listener of ${hook} threw` : `${hook} hook failed`;
+    super(`${text}${of}: ${messageOf(options.cause)}`, { cause: options.cause });
+    this.listener = options.listener ?? false;
   }
+  /** True when an event listener threw, not the hook. */
+  readonly listener: boolean;
 }
 
 /** Where a startup failed: a command's phase, its readiness gate, or a hook. */

@@ -16,6 +16,7 @@ export {
 export {
   CommandFailedError,
   CommandSetupError,
+  HookError,
   RunExitedError,
   StartupError,
 } from "./errors.js";

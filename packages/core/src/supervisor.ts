@@ -119,9 +119,7 @@ export class Supervisor extends EventEmitter {
       output: this.#output,
       spawning: this.#spawning,
       resolveUser: (user) => resolveUser(user, options.userFiles),
-      emit: (event, ...args) => {
-        this.emit(event, ...args);
-      },
+      emit: (event, ...args) => this.#notify(event, ...args),
       step: (name, event) => this.#step(name, event),
       beforeRestart: this.#hooks.beforeRestart,
     };
@@ -284,19 +282,27 @@ export class Supervisor extends EventEmitter {
         break;
       }
     }
-    const completed = !this.#reason;
+    let completed = !this.#reason;
     if (completed) {
       this.#state = "running";
       const count = started.length === 1 ? "1 process" : `all ${started.length} processes`;
       this.#output.log("info", `started: ${count} ready`);
-      startupDone();
-      this.emit("supervisor:running");
+      // start() resolves once the supervisor:running listeners and hook are through: one that
+      // throws is a failed startup like any other, with nothing to name but the hook.
       try {
+        this.#emitStep("supervisor:running", undefined);
         await this.#hooks["supervisor:running"]?.();
       } catch (error) {
-        this.#output.log("error", `supervisor:running hook failed: ${messageOf(error)}`);
-        this.#requestShutdown({ kind: "startup-failed", error: asError(error) });
+        completed = false;
+        const cause =
+          error instanceof HookError
+            ? error
+            : new HookError("supervisor:running", undefined, { cause: error });
+        const startupError = new StartupError("", "hook", cause);
+        this.#output.log("error", startupError.message);
+        this.#requestShutdown({ kind: "startup-failed", error: startupError });
       }
+      if (completed) startupDone();
     }
 
     // 2. Wait for the first reason to shut down.
@@ -305,7 +311,7 @@ export class Supervisor extends EventEmitter {
 
     // 3. Stop everything that started, in reverse order.
     this.#state = "stopping";
-    this.emit("supervisor:stopping", { reason });
+    this.#notify("supervisor:stopping", { reason });
     this.#output.log("info", `shutting down: ${describeReason(reason)}`);
     const clock = this.#shutdownClock();
     for (const proc of started.reverse()) {
@@ -323,7 +329,7 @@ export class Supervisor extends EventEmitter {
     // must not hold us past the deadline, nor past a second termination signal, nor for ever.
     await clock.untilDeadline(flushWhileTaken(this.#output), { orForce: true });
     this.#state = "stopped";
-    this.emit("supervisor:stopped", { result });
+    this.#notify("supervisor:stopped", { result });
     if (!completed) {
       startupFailed(
         reason.kind === "startup-failed"
@@ -376,6 +382,37 @@ export class Supervisor extends EventEmitter {
     };
   }
 
+  /**
+   * A startup step's event: a listener that throws fails the startup, as a hook that throws
+   * does, named as such.
+   */
+  #emitStep(name: HookName | "supervisor:running", event: { process: string } | undefined): void {
+    try {
+      if (event === undefined) this.emit("supervisor:running");
+      else this.emit(name as "process:starting", event);
+    } catch (error) {
+      throw new HookError(name, event?.process, { cause: error, listener: true });
+    }
+  }
+
+  /**
+   * Any other event: a listener that throws is logged and the supervisor goes on. It often runs
+   * in a child's exit callback, where a throw would end the host with an uncaught exception and
+   * leave the shutdown half done.
+   */
+  #notify<K extends keyof SupervisorEvents>(event: K, ...args: SupervisorEvents[K]): void {
+    try {
+      this.emit(event, ...args);
+    } catch (error) {
+      const process = (args[0] as { process?: string } | undefined)?.process;
+      this.#output.log(
+        "error",
+        `a ${event} listener threw: ${messageOf(error)}`,
+        process === undefined ? undefined : { process },
+      );
+    }
+  }
+
   #requestShutdown(reason: ShutdownReason): void {
     if (this.#reason) {
       traceLifecycle("shutdown already under way; ignoring %s", reason.kind);
@@ -399,20 +436,20 @@ export class Supervisor extends EventEmitter {
    * startup; a failing shutdown hook is logged, since the shutdown must go on regardless.
    */
   async #step(name: HookName, event: { process: string }): Promise<void> {
-    this.emit(name as "process:starting", event);
     const hook = this.#hooks[name] as
       | ((e: { process: string }) => void | Promise<void>)
       | undefined;
-    if (!hook) return;
     if (name !== "process:stopping" && name !== "process:stopped") {
+      this.#emitStep(name, event);
       try {
-        return await hook(event);
+        return await hook?.(event);
       } catch (error) {
         throw new HookError(name, event.process, { cause: error });
       }
     }
+    this.#notify(name, event);
     try {
-      await hook(event);
+      await hook?.(event);
     } catch (error) {
       this.#output.log("error", `${name} hook failed: ${messageOf(error)}`, {
         process: event.process,

@@ -3,7 +3,20 @@
 import type { SupervisorEvents } from "./events.js";
 import type { Supervisor } from "./supervisor.js";
 
+import { setTimerSource, type TimerSource } from "./timers.js";
+
 export { MemoryOutput, type OutputLine, type OutputMessage } from "./memory-output.js";
+export type { TimerSource };
+
+/**
+ * Hands core a test's fake timers (`useCoreTimers(globalThis)` right after
+ * `vi.useFakeTimers()`), so that advancing them drives backoffs, gate timeouts and intervals,
+ * health intervals and stop timeouts; `useCoreTimers()` gives core the real ones back. The
+ * commands stay real processes on real time. Set it before building the Supervisor.
+ */
+export function useCoreTimers(source?: TimerSource): void {
+  setTimerSource(source);
+}
 
 type EventName = keyof SupervisorEvents;
 

@@ -18,11 +18,13 @@ const DOC = readFileSync(
   fileURLToPath(new URL("../../../docs/library.md", import.meta.url)),
   "utf8",
 );
-const INDEX = fileURLToPath(new URL("../src/index.ts", import.meta.url));
+const ENTRIES = ["index.ts", "testing.ts"].map((file) =>
+  fileURLToPath(new URL(`../src/${file}`, import.meta.url)),
+);
 
-/** Every name index.ts exports, values and types, as the compiler sees them. */
+/** Every name the package's entries export, values and types, as the compiler sees them. */
 function exportedNames(): Set<string> {
-  const program = ts.createProgram([INDEX], {
+  const program = ts.createProgram(ENTRIES, {
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
     target: ts.ScriptTarget.ES2022,
@@ -30,9 +32,12 @@ function exportedNames(): Set<string> {
     noEmit: true,
   });
   const checker = program.getTypeChecker();
-  const source = program.getSourceFile(INDEX)!;
-  const symbol = checker.getSymbolAtLocation(source)!;
-  return new Set(checker.getExportsOfModule(symbol).map((s) => s.getName()));
+  return new Set(
+    ENTRIES.flatMap((entry) => {
+      const symbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
+      return checker.getExportsOfModule(symbol).map((s) => s.getName());
+    }),
+  );
 }
 
 /** The text of every inline code span (`…`) outside fenced blocks. */
@@ -42,7 +47,7 @@ function codeSpans(markdown: string): string[] {
 }
 
 // Names in code spans that are not exports: members, options and fields, documented as such.
-const MEMBERS = new Set(["Promise", "Record", "EventEmitter", "Error"]);
+const MEMBERS = new Set(["Promise", "Record", "EventEmitter", "Error", "TypeError", "Date"]);
 
 describe("docs/library.md", () => {
   const exports = exportedNames();

@@ -56,6 +56,20 @@ describe.skipIf(!linux)("as a child subreaper", () => {
     expect(result.adoptedAfter).toEqual([]);
   });
 
+  it("works from `node -e`, where there is no script file", async () => {
+    const index = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+    const script = `
+      const core = require(${JSON.stringify(index)});
+      (async () => {
+        const subreaper = await core.becomeSubreaper();
+        const reaper = await core.startReaper();
+        console.log(JSON.stringify({ subreaper, active: reaper.active, reason: reaper.reason ?? null }));
+        reaper.stop();
+      })();`;
+    const result = await runJson(process.execPath, ["-e", script]);
+    expect(result).toEqual({ subreaper: true, active: true, reason: null });
+  });
+
   it("without the subreaper flag, the orphan goes elsewhere (control)", async () => {
     const result = await runJson(process.execPath, [
       `${fixtures}reaper-subreaper.mjs`,

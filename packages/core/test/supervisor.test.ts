@@ -216,4 +216,64 @@ describe("Supervisor", () => {
     expect(output.text().err).toMatch(/process:stopping hook failed: hook broke/);
     expect(output.text().out).toMatch(/a\[post\] +\| a-post/);
   });
+
+  it("a listener that throws at a startup step fails startup, named as a listener", async () => {
+    const { supervisor, events } = supervise([
+      { name: "a", run: sh("exec sleep 600") },
+      { name: "b", run: sh("exec sleep 600") },
+    ]);
+    supervisor.on("process:started", ({ process }) => {
+      if (process === "a") throw new Error("listener broke");
+    });
+    const error = await supervisor.start().then(
+      () => null,
+      (e: unknown) => e as StartupError,
+    );
+    expect(error?.message).toBe(
+      'startup aborted: a listener of process:started threw (process "a"): listener broke',
+    );
+    expect(error?.phase).toBe("hook");
+    expect(error?.cause).toMatchObject({ name: "HookError", listener: true, process: "a" });
+    expect((await supervisor.wait()).exitCode).toBe(1);
+    expect(events).not.toContain("process:starting b");
+    expect(events.at(-1)).toBe("supervisor:stopped 1");
+  });
+
+  it("a listener that throws in a child's exit is logged; the shutdown still completes", async () => {
+    const { supervisor, events, output } = supervise([
+      { name: "a", run: sh("exec sleep 600"), post: sh("echo a-post") },
+      { name: "b", run: sh("exit 4") },
+    ]);
+    supervisor.on("command:exited", () => {
+      throw new Error("listener broke");
+    });
+    // No uncaught exception: the run's exit still ends in an ordered shutdown.
+    await supervisor.start().catch(() => {});
+    const result = await supervisor.wait();
+    expect(result.reason).toMatchObject({ kind: "exit", process: "b" });
+    expect(output.text().err).toMatch(/a command:exited listener threw: listener broke/);
+    expect(output.text().out).toMatch(/a\[post\] +\| a-post/);
+    expect(events.at(-1)).toBe("supervisor:stopped 4");
+  });
+
+  it("a supervisor:running hook that throws rejects start() and stops everything", async () => {
+    const spec: Spec = { processes: [{ name: "a", run: sh("exec sleep 600") }] };
+    const supervisor = new Supervisor(spec, {
+      output: quietOutput(["a"]).relay,
+      killOnHostExit: false,
+      hooks: {
+        "supervisor:running": () => {
+          throw new Error("not ready to serve");
+        },
+      },
+    });
+    await expect(supervisor.start()).rejects.toMatchObject({
+      name: "StartupError",
+      phase: "hook",
+      message: "startup aborted: supervisor:running hook failed: not ready to serve",
+    });
+    const result = await supervisor.wait();
+    expect(result.reason.kind).toBe("startup-failed");
+    expect(result.exitCode).toBe(1);
+  });
 });

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type CommandSpec, OutputRelay, Supervisor } from "../src/index.js";
-import { MemoryOutput, nextEvent, recordEvents } from "../src/testing.js";
+import { MemoryOutput, nextEvent, recordEvents, useCoreTimers } from "../src/testing.js";
 
 const sh = (script: string): CommandSpec => ({ program: "/bin/sh", args: ["-c", script] });
 
@@ -114,6 +114,64 @@ describe("under fake timers", () => {
       vi.useRealTimers();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("core driven by a test's fake timers", () => {
+  afterEach(() => {
+    useCoreTimers();
+    vi.useRealTimers();
+  });
+
+  it("a 30-second restart backoff passes when the test advances the clock", async () => {
+    vi.useFakeTimers();
+    useCoreTimers(globalThis);
+    const supervisor = new Supervisor(
+      {
+        processes: [
+          {
+            name: "flaky",
+            run: sh("exit 3"),
+            restart: { on: "failure", max: 1, withinMs: 3_600_000, backoffMs: 30_000 },
+          },
+        ],
+      },
+      { output: new MemoryOutput(), killOnHostExit: false },
+    );
+    const events = recordEvents(supervisor, ["command:started", "process:restarting"]);
+    const restarting = nextEvent(supervisor, "process:restarting", "flaky");
+    await supervisor.start();
+    expect((await restarting).delayMs).toBe(30_000);
+    const again = nextEvent(supervisor, "command:started", "flaky");
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(events).toEqual(["command:started flaky run", "process:restarting flaky"]);
+    await vi.advanceTimersByTimeAsync(1);
+    await again;
+    expect((await supervisor.wait()).reason.kind).toBe("restarts-exhausted");
+  });
+
+  it("a 60-second ready timeout ends startup as soon as the test advances past it", async () => {
+    vi.useFakeTimers();
+    useCoreTimers(globalThis);
+    const supervisor = new Supervisor(
+      {
+        processes: [
+          {
+            name: "db",
+            run: sh("exec sleep 60"),
+            ready: { check: { kind: "file", path: "/nonexistent/ready" }, timeoutMs: 60_000 },
+          },
+        ],
+      },
+      { output: new MemoryOutput(), killOnHostExit: false },
+    );
+    const spawned = nextEvent(supervisor, "command:started", "db");
+    const started = supervisor.start();
+    started.catch(() => {});
+    await spawned;
+    await vi.advanceTimersByTimeAsync(60_000);
+    await expect(started).rejects.toThrow(/ready/);
+    expect((await supervisor.wait()).exitCode).not.toBe(0);
   });
 });
 
