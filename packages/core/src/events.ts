@@ -1,4 +1,5 @@
 // The Supervisor's typed events and awaited hooks, and the order they come in.
+import type { StartupError } from "./errors.js";
 import type { Phase } from "./spec.js";
 import type { ExitStatus } from "./status.js";
 
@@ -76,7 +77,7 @@ export type ShutdownReason =
   /** A process ended for good: its `run` exited, it was unhealthy, or its restarts ran out. */
   | ProcessEnd
   /** Startup failed: a `pre` failed, a command could not be prepared, a readiness gate failed. */
-  | { kind: "startup-failed"; error: Error };
+  | { kind: "startup-failed"; error: StartupError };
 
 export interface SupervisorResult {
   reason: ShutdownReason;

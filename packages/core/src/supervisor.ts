@@ -333,7 +333,7 @@ export class Supervisor extends EventEmitter {
     if (!completed) {
       startupFailed(
         reason.kind === "startup-failed"
-          ? (reason.error as StartupError)
+          ? reason.error
           : new StartupError(current?.name ?? "", "run", interruptedBy(reason)),
       );
     }

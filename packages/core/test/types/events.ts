@@ -29,3 +29,12 @@ supervisor.start().catch((error: unknown) => {
   }
   return undefined;
 });
+
+supervisor.on("supervisor:stopping", ({ reason }) => {
+  if (reason.kind === "startup-failed") {
+    // The reason carries the StartupError itself, with its process and phase.
+    const where: string = `${reason.error.process} ${reason.error.phase}`;
+    return where;
+  }
+  return undefined;
+});
