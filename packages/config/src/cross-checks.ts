@@ -66,7 +66,20 @@ export function crossCheck(document: unknown): RawIssue[] {
       }
     }
   });
+  checkStartThrough(document["break-glass"], firstByName, issues);
   return issues;
+}
+
+/** `start-through` names a process of this file. */
+function checkStartThrough(table: unknown, names: Map<string, number>, issues: RawIssue[]): void {
+  if (!isTable(table) || typeof table["start-through"] !== "string") return;
+  const name = table["start-through"];
+  if (name === "" || names.has(name)) return;
+  const known = [...names.keys()].map((known) => `"${known}"`).join(", ");
+  issues.push({
+    path: ["break-glass", "start-through"],
+    message: `no process is named "${name}"${known === "" ? "" : `; the processes are ${known}`}`,
+  });
 }
 
 function checkEnvNames(env: unknown, path: KeySegment[], issues: RawIssue[]): void {

@@ -1,7 +1,6 @@
 // Reads groundcontrol.toml into a Spec, or throws a ConfigError listing every problem found.
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import type { Spec } from "@groundcontrol/core";
 import { parse as parseToml, TomlError } from "smol-toml";
 import * as v from "valibot";
 import { crossCheck } from "./cross-checks.js";
@@ -9,7 +8,7 @@ import { codeFrame } from "./frame.js";
 import { ConfigError, type ConfigIssue } from "./issues.js";
 import { formatKeyPath, type KeySegment } from "./key-path.js";
 import { PositionIndex } from "./positions.js";
-import { configSchema } from "./schema/config.js";
+import { type Config, configSchema } from "./schema/config.js";
 import { decodeUtf8 } from "./utf8.js";
 
 export interface ParseOptions {
@@ -18,7 +17,7 @@ export interface ParseOptions {
 }
 
 /** Validates a config's text (or raw bytes, decoded as strict UTF-8) into a Spec. */
-export function parseConfig(source: string | Uint8Array, options: ParseOptions = {}): Spec {
+export function parseConfig(source: string | Uint8Array, options: ParseOptions = {}): Config {
   const file = options.file ?? "groundcontrol.toml";
   const text = toText(source, file);
   let document: unknown;
@@ -43,7 +42,7 @@ export function parseConfig(source: string | Uint8Array, options: ParseOptions =
 }
 
 /** Reads and validates the config file at `path`; unreadable files are a ConfigError too. */
-export async function loadConfig(path: string): Promise<Spec> {
+export async function loadConfig(path: string): Promise<Config> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -57,7 +56,7 @@ export async function loadConfig(path: string): Promise<Spec> {
  * `loadConfig` with a blocking read, for a program's start-up where nothing else is running yet:
  * an asynchronous read would first start Node's thread pool for one small file.
  */
-export function loadConfigSync(path: string): Spec {
+export function loadConfigSync(path: string): Config {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);

@@ -23,11 +23,11 @@ describe("restart", () => {
     ],
     [
       'restart = { on = "failure", max = -1 }',
-      "4:29 processes[0].restart.max: expected a whole number of at least 1, got an integer",
+      "4:29 processes[0].restart.max: expected a whole number of at least 1, got -1",
     ],
     [
       'restart = { on = "failure", max = 1.5 }',
-      "4:29 processes[0].restart.max: expected a whole number of at least 1, got a number",
+      "4:29 processes[0].restart.max: expected a whole number of at least 1, got 1.5",
     ],
     [
       'restart = { on = "failure", within = "0s" }',
@@ -86,7 +86,7 @@ describe("health", () => {
   it.each([
     [
       'health = { http = "http://x/", failures = 0 }',
-      "4:32 processes[0].health.failures: expected a whole number of at least 1, got an integer",
+      "4:32 processes[0].health.failures: expected a whole number of at least 1, got 0",
     ],
     [
       'health = { file = "/tmp/x" }',

@@ -26,6 +26,9 @@ describe("JSON Schema", () => {
       "suppress-timestamps",
       "log-format",
       "shutdown-timeout",
+      "control-socket",
+      "status-listen",
+      "break-glass",
       "env",
       "processes",
     ]);
@@ -40,10 +43,12 @@ describe("JSON Schema", () => {
     expect(Object.keys(schema.$defs).sort()).toEqual(
       [
         "argv",
+        "break-glass",
         "command",
         "commandArgv",
         "commandLine",
         "commandTable",
+        "control-socket",
         "duration",
         "env",
         "forwardSignals",

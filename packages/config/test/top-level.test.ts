@@ -69,7 +69,7 @@ describe("top-level settings", () => {
 
   it("rejects unknown top-level keys with a suggestion", () => {
     expect(oneIssue(`log_format = "json"\n${ONE}`)).toBe(
-      '1:1 log_format: unknown key "log_format" (did you mean "log-format"?); expected one of: suppress_timestamps, suppress-timestamps, log-format, shutdown-timeout, env, processes',
+      '1:1 log_format: unknown key "log_format" (did you mean "log-format"?); expected one of: suppress_timestamps, suppress-timestamps, log-format, shutdown-timeout, control-socket, status-listen, break-glass, env, processes',
     );
   });
 });

@@ -4,7 +4,20 @@ import * as v from "valibot";
 import { byType } from "./by-type.js";
 import { expected, keyMessages } from "./messages.js";
 import { processTable } from "./process.js";
+import { type BreakGlassSettings, breakGlass, controlSocket, statusListen } from "./settings.js";
 import { duration, envTable } from "./values.js";
+
+/**
+ * A whole groundcontrol.toml: the Spec core runs, and the settings of the executable around it
+ * (core ignores them).
+ */
+export interface Config extends Spec {
+  /** Where `groundcontrol status` asks: a path, false for none; unset for the default. */
+  controlSocket?: string | false;
+  /** An address for GET /status and GET /healthz. */
+  statusListen?: { host: string; port: number };
+  breakGlass?: BreakGlassSettings;
+}
 
 const suppressTimestamps = v.pipe(
   v.boolean(expected("true or false")),
@@ -32,6 +45,9 @@ const configEntries = {
       ),
     ),
   ),
+  "control-socket": v.optional(controlSocket),
+  "status-listen": v.optional(statusListen),
+  "break-glass": v.optional(breakGlass),
   env: v.optional(
     v.pipe(
       envTable,
@@ -61,13 +77,16 @@ export const configSchema = v.pipe(
   v.description(
     "Ground Control: starts processes in order, watches them, and stops them in reverse order.",
   ),
-  v.transform((table): Spec => {
-    const spec: Spec = { processes: table.processes };
+  v.transform((table): Config => {
+    const spec: Config = { processes: table.processes };
     if (table.env !== undefined) spec.env = table.env;
     if (table["shutdown-timeout"] !== undefined) spec.shutdownTimeoutMs = table["shutdown-timeout"];
     const suppress = table.suppress_timestamps ?? table["suppress-timestamps"];
     if (suppress !== undefined) spec.suppressTimestamps = suppress;
     if (table["log-format"] !== undefined) spec.logFormat = table["log-format"] as LogFormat;
+    if (table["control-socket"] !== undefined) spec.controlSocket = table["control-socket"];
+    if (table["status-listen"] !== undefined) spec.statusListen = table["status-listen"];
+    if (table["break-glass"] !== undefined) spec.breakGlass = table["break-glass"];
     return spec;
   }),
 );

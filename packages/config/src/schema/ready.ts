@@ -19,16 +19,24 @@ export function parseHostPort(text: string): { host: string; port: number } | st
   return { host: (match[1] ?? match[2])!, port };
 }
 
-export const tcp = v.pipe(
-  v.string(expected('"host:port"')),
-  v.description('Ready once a TCP connection to "host:port" succeeds; IPv6 hosts in brackets.'),
-  v.examples(["127.0.0.1:5432", "[::1]:6379"]),
-  v.rawTransform<string, { host: string; port: number }>(({ dataset, addIssue, NEVER }) => {
-    const result = parseHostPort(dataset.value);
-    if (typeof result !== "string") return result;
-    addIssue({ message: result });
-    return NEVER;
-  }),
+/** A "host:port" string, as `{ host, port }`. */
+export function hostPort(description: string, examples: string[]) {
+  return v.pipe(
+    v.string(expected('"host:port"')),
+    v.description(description),
+    v.examples(examples),
+    v.rawTransform<string, { host: string; port: number }>(({ dataset, addIssue, NEVER }) => {
+      const result = parseHostPort(dataset.value);
+      if (typeof result !== "string") return result;
+      addIssue({ message: result });
+      return NEVER;
+    }),
+  );
+}
+
+export const tcp = hostPort(
+  'Ready once a TCP connection to "host:port" succeeds; IPv6 hosts in brackets.',
+  ["127.0.0.1:5432", "[::1]:6379"],
 );
 
 export const http = v.pipe(

@@ -5,16 +5,7 @@ import { byType } from "./by-type.js";
 import { command } from "./command.js";
 import { expected, keyMessages } from "./messages.js";
 import { http, tcp } from "./ready.js";
-import { duration, positiveDuration } from "./values.js";
-
-const COUNT = (least: number) => `a whole number of at least ${least}`;
-
-const count = (least: number) =>
-  v.pipe(
-    v.number(expected(COUNT(least))),
-    v.integer(expected(COUNT(least))),
-    v.minValue(least, expected(COUNT(least))),
-  );
+import { count, duration, positiveDuration } from "./values.js";
 
 const restartEntries = {
   on: v.pipe(

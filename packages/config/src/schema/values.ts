@@ -102,3 +102,15 @@ export const positiveDuration = v.pipe(
   duration,
   v.check((ms) => ms > 0, "expected a duration longer than 0"),
 );
+
+const COUNT = (least: number) => `a whole number of at least ${least}`;
+
+/**
+ * A whole number of at least `least`. A number out of range is named in the message: a count is
+ * never a secret, and "got 0" says more than "got an integer".
+ */
+export const count = (least: number) => {
+  const got = (issue: v.BaseIssue<unknown>) =>
+    `expected ${COUNT(least)}, got ${String(issue.input)}`;
+  return v.pipe(v.number(expected(COUNT(least))), v.integer(got), v.minValue(least, got));
+};
