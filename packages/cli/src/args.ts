@@ -3,6 +3,7 @@
 export type Action =
   | { kind: "run"; config: string }
   | { kind: "check"; config: string; json: boolean; strict: boolean }
+  | { kind: "status"; json: boolean; ready: boolean; socket: string | undefined }
   | { kind: "print-schema" }
   | { kind: "version" }
   | { kind: "help" }
@@ -31,6 +32,8 @@ export function parseArgs(
   argv: readonly string[],
   env: { readonly GROUNDCONTROL_CONFIG?: string | undefined },
 ): Action {
+  // A config file called "status" is ./status.
+  if (argv[0] === "status") return parseStatusArgs(argv.slice(1));
   const modes: string[] = [];
   let mode: Mode | undefined;
   let json = false;
@@ -64,6 +67,28 @@ export function parseArgs(
   const config = positional[0] ?? (env.GROUNDCONTROL_CONFIG || DEFAULT_CONFIG);
   if (config === "") return usageError("the config file path is empty");
   return mode === "check" ? { kind: "check", config, json, strict } : { kind: "run", config };
+}
+
+/** `groundcontrol status [--json] [--ready] [--socket PATH]`. */
+function parseStatusArgs(argv: readonly string[]): Action {
+  let json = false;
+  let ready = false;
+  let socket: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--json") json = true;
+    else if (arg === "--ready") ready = true;
+    else if (arg === "--socket" || arg.startsWith("--socket=")) {
+      socket = arg === "--socket" ? argv[++i] : arg.slice("--socket=".length);
+      if (socket === undefined || socket === "") return usageError("--socket takes a path");
+    } else if (arg.startsWith("-"))
+      return usageError(`unknown option ${JSON.stringify(arg)} for status`);
+    else
+      return usageError(
+        `status takes no config file (got ${JSON.stringify(arg)}): it asks the running Ground Control`,
+      );
+  }
+  return { kind: "status", json, ready, socket };
 }
 
 function usageError(message: string): Action {

@@ -7,6 +7,9 @@ export const HELP = `Usage:
                                          --strict also checks that its users, groups,
                                          programs and directories exist in this image
   groundcontrol --print-schema           print the JSON Schema of the config file
+  groundcontrol status [--json] [--ready] [--socket PATH]
+                                         ask the running Ground Control what it is
+                                         doing; --ready exits 1 unless all is ready
   groundcontrol --version | --help
 
 CONFIG defaults to $GROUNDCONTROL_CONFIG, then ./groundcontrol.toml.

@@ -37,6 +37,13 @@ async function perform(action: Action): Promise<number> {
       process.stderr.write(result.stderr);
       return result.exitCode;
     }
+    case "status": {
+      const { status } = await import("./status.js");
+      const result = await status(action);
+      process.stdout.write(result.stdout);
+      process.stderr.write(result.stderr);
+      return result.exitCode;
+    }
     case "run": {
       const { runConfig } = await import("./run.js");
       return runConfig(action.config, signals);

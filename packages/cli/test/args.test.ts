@@ -28,6 +28,32 @@ describe("parseArgs", () => {
     ],
     [["-"], { kind: "run", config: "-" }],
     [["--check", "--strict"], { kind: "check", config: DEFAULT_CONFIG, json: false, strict: true }],
+    [["status"], { kind: "status", json: false, ready: false, socket: undefined }],
+    [
+      ["status", "--json", "--ready"],
+      { kind: "status", json: true, ready: true, socket: undefined },
+    ],
+    [
+      ["status", "--socket", "/x.sock"],
+      { kind: "status", json: false, ready: false, socket: "/x.sock" },
+    ],
+    [
+      ["status", "--socket=/x.sock"],
+      { kind: "status", json: false, ready: false, socket: "/x.sock" },
+    ],
+    [["./status"], { kind: "run", config: "./status" }],
+    [
+      ["status", "app.toml"],
+      {
+        kind: "usage-error",
+        message: 'status takes no config file (got "app.toml"): it asks the running Ground Control',
+      },
+    ],
+    [["status", "--socket"], { kind: "usage-error", message: "--socket takes a path" }],
+    [
+      ["status", "--check"],
+      { kind: "usage-error", message: 'unknown option "--check" for status' },
+    ],
   ])("%j", (argv, action) => {
     expect(parseArgs(argv, noEnv)).toEqual(action);
   });

@@ -1,6 +1,15 @@
 // Public surface of @groundcontrol/core.
 export { shouldColor } from "./colors.js";
 export type { LaunchPlan, Origin } from "./command.js";
+export {
+  type ControlServer,
+  ControlSocketError,
+  listenControl,
+  queryStatus,
+  type ServeStatusOptions,
+  type StatusServers,
+  serveStatus,
+} from "./control.js";
 export { describeCheck, formatDuration, formatHostPort, joinCommand } from "./describe.js";
 export { closeInheritedDescriptors } from "./descriptors.js";
 export {
@@ -71,6 +80,19 @@ export {
 export { RestartBudget, type RestartDecision } from "./restart.js";
 export * from "./spec.js";
 export { describeStatus, type ExitStatus, exitCodeOf } from "./status.js";
+export {
+  type HostPort,
+  listenStatusHttp,
+  type StatusHttpServer,
+  StatusListenError,
+} from "./status-http.js";
+export {
+  readReport,
+  STATUS_VERSION,
+  type StatusPhase,
+  type StatusReport,
+  statusReport,
+} from "./status-report.js";
 export {
   type Output,
   type State,
