@@ -16,8 +16,11 @@ export {
 export {
   CommandFailedError,
   CommandSetupError,
+  HookError,
   RunExitedError,
+  type StartupCause,
   StartupError,
+  type StartupPhase,
 } from "./errors.js";
 export type {
   CommandExitedEvent,
@@ -36,6 +39,7 @@ export type {
 } from "./events.js";
 export { defaultExecAsHelper, execAsMain } from "./exec-as.js";
 export type { Logger } from "./log.js";
+export { MemoryOutput, type OutputLine, type OutputMessage } from "./memory-output.js";
 export { type Libc, type LibcResult, loadLibc } from "./native.js";
 export {
   DEFAULT_MAX_LINE_BYTES,
