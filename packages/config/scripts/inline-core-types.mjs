@@ -1,14 +1,18 @@
 // config needs core for types only (the Spec it returns), and installing config must not install
 // core and its native module. So the declaration files ship core's spec.d.ts as dist/spec.d.ts,
 // and refer to it instead of "@groundcontrol/core". The emitted JavaScript never imports core.
-import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 const coreDist = dirname(createRequire(import.meta.url).resolve("@groundcontrol/core"));
-copyFileSync(join(coreDist, "spec.d.ts"), join(dist, "spec.d.ts"));
+// Without core's source map comment: its map is core's, and stays there.
+writeFileSync(
+  join(dist, "spec.d.ts"),
+  readFileSync(join(coreDist, "spec.d.ts"), "utf8").replace(/^\/\/# sourceMappingURL=.*\n?/m, ""),
+);
 
 for (const entry of readdirSync(dist, { recursive: true })) {
   const file = join(dist, String(entry));

@@ -27,7 +27,9 @@ export {
   CommandSetupError,
   HookError,
   RunExitedError,
+  type StartupCause,
   StartupError,
+  type StartupPhase,
 } from "./errors.js";
 export type {
   CommandExitedEvent,
