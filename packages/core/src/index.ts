@@ -1,6 +1,7 @@
 // Public surface of @groundcontrol/core.
 export { shouldColor } from "./colors.js";
 export type { LaunchPlan, Origin } from "./command.js";
+export { type WorstCaseShutdown, worstCaseShutdown } from "./deadline.js";
 export { describeCheck, formatDuration, formatHostPort, joinCommand } from "./describe.js";
 export { closeInheritedDescriptors } from "./descriptors.js";
 export {
