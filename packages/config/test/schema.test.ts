@@ -53,6 +53,7 @@ describe("JSON Schema", () => {
         "processes",
         "ready",
         "restart",
+        "secrets",
         "stop",
       ].sort(),
     );
