@@ -1,10 +1,16 @@
-// `groundcontrol --check [--json] [--strict] CONFIG`: validates a config and renders its plan.
+// `groundcontrol --check [--json] [--strict] [--platform P | --kill-timeout D] CONFIG`: validates a
+// config and renders its plan; with a platform, also fails when the shutdown cannot fit its
+// kill timeout.
 // It returns what to print instead of printing, so tests (and the fuzzer) run the very same code
 // in-process.
 import { ConfigError, type ConfigIssue, formatIssue, loadConfigSync } from "@groundcontrol/config";
+import type { KillTimeout } from "./platforms.js";
 
 export interface CheckResult {
-  /** 0: valid; 2: invalid, unreadable, or (with --strict) not usable in this image. */
+  /**
+   * 0: valid; 2: invalid, unreadable, (with --strict) not usable in this image, or (with a kill
+   * timeout) a shutdown that may outlast it.
+   */
   exitCode: 0 | 2;
   stdout: string;
   stderr: string;
@@ -14,6 +20,8 @@ export interface CheckOptions {
   json: boolean;
   /** Also check users, groups, programs and cwds against this image. */
   strict: boolean;
+  /** The shutdown must fit inside this (--platform, --kill-timeout). */
+  killTimeout?: KillTimeout;
 }
 
 export async function check(config: string, options: CheckOptions): Promise<CheckResult> {
@@ -35,11 +43,14 @@ export async function check(config: string, options: CheckOptions): Promise<Chec
   }
   // The plan needs core (for its DEFAULTS), which takes a while to load: only for valid files.
   const { buildPlan } = await import("./plan.js");
-  const plan = buildPlan(spec, config);
-  if (options.json)
-    return { exitCode: 0, stdout: `${JSON.stringify(plan, null, 2)}\n`, stderr: "" };
-  const { renderPlan } = await import("./plan-text.js");
-  return { exitCode: 0, stdout: renderPlan(plan), stderr: "" };
+  const { renderPlan, misfit } = await import("./plan-text.js");
+  const plan = buildPlan(spec, config, options.killTimeout);
+  // The file is valid either way; a shutdown that may outlast the kill timeout fails the check.
+  const problem = misfit(plan);
+  const exitCode = problem === null ? 0 : 2;
+  const stderr = problem === null ? "" : `${problem}\n`;
+  if (options.json) return { exitCode, stdout: `${JSON.stringify(plan, null, 2)}\n`, stderr };
+  return { exitCode, stdout: renderPlan(plan), stderr };
 }
 
 function invalid(

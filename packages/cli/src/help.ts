@@ -2,10 +2,14 @@
 
 export const HELP = `Usage:
   groundcontrol [CONFIG]                 run the processes in CONFIG
-  groundcontrol --check [--json] [--strict] [CONFIG]
-                                         validate CONFIG and print its start/stop plan;
+  groundcontrol --check [--json] [--strict] [--platform P | --kill-timeout D] [CONFIG]
+                                         validate CONFIG and print its start/stop plan
+                                         and its worst-case shutdown time;
                                          --strict also checks that its users, groups,
-                                         programs and directories exist in this image
+                                         programs and directories exist in this image;
+                                         --platform fly|docker|kubernetes (which kill
+                                         after 5s, 10s, 30s) or --kill-timeout D (such
+                                         as 25s) fails when the shutdown may not fit
   groundcontrol --print-schema           print the JSON Schema of the config file
   groundcontrol status [--json] [--ready] [--socket PATH]
                                          ask the running Ground Control what it is
@@ -22,5 +26,5 @@ BREAK_GLASS=1 starts nothing and waits, for repairs.
 
 Exit status: 0 after a graceful shutdown; the failing command's status when a
 pre or run command failed; 1 for other startup failures; 2 for usage and
-config errors.
+config errors, and for a shutdown that may outlast the kill timeout.
 `;

@@ -1,14 +1,17 @@
 // Renders a Plan for people: startup phase by phase, then the reverse shutdown order.
 import { formatDuration, joinCommand } from "@groundcontrol/core";
-import type {
-  Plan,
-  PlanCommand,
-  PlanEnv,
-  PlanHealth,
-  PlanReady,
-  PlanRestart,
-  ShutdownPhase,
+import {
+  MARGIN_MS,
+  type Plan,
+  type PlanCommand,
+  type PlanEnv,
+  type PlanHealth,
+  type PlanReady,
+  type PlanRestart,
+  type ShutdownBudget,
+  type ShutdownPhase,
 } from "./plan.js";
+import { PLATFORMS } from "./platforms.js";
 
 const INDENT = "       ";
 
@@ -57,7 +60,48 @@ export function renderPlan(plan: Plan): string {
     if (entry.phases.length === 0) lines.push(`${INDENT}(nothing to do)`);
     for (const phase of entry.phases) lines.push(...renderShutdownPhase(phase));
   });
+  lines.push("", ...renderBudget(plan.shutdownBudget));
   return `${lines.join("\n")}\n`;
+}
+
+const BOUNDS: Record<ShutdownBudget["bound"], string> = {
+  "stop-timeouts": "the stop-timeouts, one after the other",
+  "shutdown-timeout": "the shutdown-timeout",
+  unbounded: "a post command has no time limit without shutdown-timeout",
+};
+
+/** "Worst-case shutdown: 20s (…)", then whether it fits the kill timeout and what to set. */
+function renderBudget(budget: ShutdownBudget): string[] {
+  const worst = budget.worstCaseMs === null ? "unbounded" : formatDuration(budget.worstCaseMs);
+  const line = `Worst-case shutdown: ${worst} (${BOUNDS[budget.bound]})`;
+  if (budget.killTimeoutMs === undefined) return [line];
+  const kill = killTimeoutName(budget);
+  if (budget.fits) {
+    const spare = formatDuration(budget.killTimeoutMs - budget.worstCaseMs!);
+    return [`${line}: fits in ${kill}, ${spare} to spare`];
+  }
+  return [
+    `${line}: does not fit in ${kill} with ${formatDuration(MARGIN_MS)} to spare`,
+    `  ${budget.advice}`,
+  ];
+}
+
+function killTimeoutName(budget: ShutdownBudget): string {
+  const ms = formatDuration(budget.killTimeoutMs!);
+  return budget.platform
+    ? `${PLATFORMS[budget.platform].name}'s ${ms} kill timeout`
+    : `the ${ms} kill timeout`;
+}
+
+/** The one-line report of a shutdown that may outlast the kill timeout, or null. */
+export function misfit(plan: Plan): string | null {
+  const budget = plan.shutdownBudget;
+  if (budget.fits !== false) return null;
+  const worst =
+    budget.worstCaseMs === null
+      ? "the shutdown is unbounded and"
+      : `the worst-case shutdown (${formatDuration(budget.worstCaseMs)})`;
+  return `${plan.config}: ${worst} does not fit in ${killTimeoutName(budget)} with ${formatDuration(MARGIN_MS)} to spare: ${budget.advice}`;
 }
 
 function renderCommand(label: string, command: PlanCommand): string[] {
@@ -79,6 +123,10 @@ function renderEnv(env: PlanEnv): string {
     parts.push(`only ${env.onlyEnv.join(", ")}`);
   }
   if (env.commandEnv.length > 0) parts.push(`own env ${env.commandEnv.join(", ")}`);
+  if (env.secrets.length > 0) {
+    const secrets = env.secrets.map(({ name, path }) => `${name} from ${path}`);
+    parts.push(`secrets ${secrets.join(", ")}`);
+  }
   return parts.join(" + ");
 }
 

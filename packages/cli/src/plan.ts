@@ -5,11 +5,15 @@ import {
   DEFAULTS,
   type EnvKeys,
   envKeysFor,
+  formatDuration,
   formatHostPort,
   type ProcessSpec,
   type ReadyCheck,
   type Spec,
+  type WorstCaseShutdown,
+  worstCaseShutdown,
 } from "@groundcontrol/core";
+import { type KillTimeout, PLATFORMS, type Platform } from "./platforms.js";
 
 /** The variables a command gets, by name. */
 export type PlanEnv = EnvKeys;
@@ -69,6 +73,27 @@ export type ShutdownPhase =
   | ({ phase: "stop"; signal: null; stopTimeoutMs: number } & PlanCommand)
   | ({ phase: "post" } & PlanCommand);
 
+/** How long the shutdown may take at worst, and whether that fits the platform's kill timeout. */
+export interface ShutdownBudget {
+  /** null: unbounded (a `post` command without shutdown-timeout). */
+  worstCaseMs: number | null;
+  /** What sets it: the stop-timeouts added up, the shutdown-timeout, or nothing. */
+  bound: WorstCaseShutdown["bound"];
+  /** With --platform or --kill-timeout: */
+  platform?: Platform;
+  killTimeoutMs?: number;
+  /** The worst case plus MARGIN_MS is within the kill timeout. */
+  fits?: boolean;
+  /** When it does not fit: what to set, and why. */
+  advice?: string;
+}
+
+/**
+ * Room left between Ground Control's deadline and the platform's SIGKILL: its last output,
+ * the orphans it ends, the platform's own delivery of the signal.
+ */
+export const MARGIN_MS = 1_000;
+
 export interface Plan {
   valid: true;
   config: string;
@@ -84,9 +109,10 @@ export interface Plan {
   startup: { process: string; oneShot: boolean; phases: StartupPhase[] }[];
   /** In stop order: the reverse of startup. */
   shutdown: { process: string; oneShot: boolean; phases: ShutdownPhase[] }[];
+  shutdownBudget: ShutdownBudget;
 }
 
-export function buildPlan(spec: Spec, config: string): Plan {
+export function buildPlan(spec: Spec, config: string, killTimeout?: KillTimeout): Plan {
   const envTable = Object.keys(spec.env ?? {});
   const describe = (command: CommandSpec) => describeCommand(command, envTable);
   return {
@@ -110,7 +136,41 @@ export function buildPlan(spec: Spec, config: string): Plan {
         phases: shutdownPhases(process, describe),
       }))
       .reverse(),
+    shutdownBudget: shutdownBudget(spec, killTimeout),
   };
+}
+
+/** The worst-case shutdown of `spec`, held against a kill timeout when one is given. */
+export function shutdownBudget(spec: Spec, killTimeout?: KillTimeout): ShutdownBudget {
+  const worst = worstCaseShutdown(spec);
+  const budget: ShutdownBudget = { worstCaseMs: worst.ms, bound: worst.bound };
+  if (!killTimeout) return budget;
+  const platform = "platform" in killTimeout ? PLATFORMS[killTimeout.platform] : undefined;
+  const killMs = platform?.killTimeoutMs ?? ("ms" in killTimeout ? killTimeout.ms : 0);
+  if ("platform" in killTimeout) budget.platform = killTimeout.platform;
+  budget.killTimeoutMs = killMs;
+  budget.fits = worst.ms !== null && worst.ms + MARGIN_MS <= killMs;
+  if (!budget.fits) budget.advice = advice(worst, killMs, platform?.setting);
+  return budget;
+}
+
+/** What to set so that the shutdown fits in `killMs`, and why. */
+function advice(worst: WorstCaseShutdown, killMs: number, setting?: string): string {
+  const raise = setting ? `raise ${setting}` : "raise the kill timeout";
+  const target = killMs - MARGIN_MS;
+  if (target <= 0) {
+    return `${raise}: ${formatDuration(killMs)} leaves no time for a graceful shutdown (Ground Control needs about ${formatDuration(MARGIN_MS)} of its own)`;
+  }
+  const set = `shutdown-timeout = "${formatDuration(target)}"`;
+  const why = `${formatDuration(MARGIN_MS)} under the kill timeout, for Ground Control's last output and orphans`;
+  switch (worst.bound) {
+    case "unbounded":
+      return `set ${set} (${why}): without it a post command has no time limit; or ${raise}`;
+    case "shutdown-timeout":
+      return `lower shutdown-timeout to "${formatDuration(target)}" (${why}); or ${raise}`;
+    case "stop-timeouts":
+      return `set ${set} (${why}), or shorten the stop-timeouts, which add up to ${formatDuration(worst.ms ?? 0)}; or ${raise}`;
+  }
 }
 
 type Describe = (command: CommandSpec) => PlanCommand;

@@ -58,6 +58,28 @@ describe("parseArgs", () => {
     expect(parseArgs(argv, noEnv)).toEqual(action);
   });
 
+  it.each([
+    [["--check", "--platform", "fly"], { platform: "fly" }],
+    [["--check", "--platform=kubernetes", "app.toml"], { platform: "kubernetes" }],
+    [["--platform", "docker", "--check", "--json"], { platform: "docker" }],
+    [["--check", "--kill-timeout", "25s"], { ms: 25_000 }],
+    [["--check", "--kill-timeout=1.5s"], { ms: 1_500 }],
+    [["--check", "--kill-timeout", "30"], { ms: 30_000 }],
+    [["--check", "--kill-timeout", "2m", "--strict"], { ms: 120_000 }],
+  ])("%j: a kill timeout for --check", (argv, killTimeout) => {
+    expect(parseArgs(argv, noEnv)).toMatchObject({ kind: "check", killTimeout });
+  });
+
+  it("takes the word after --platform as its value, not as the config", () => {
+    expect(parseArgs(["--check", "--platform", "fly", "app.toml"], noEnv)).toEqual({
+      kind: "check",
+      config: "app.toml",
+      json: false,
+      strict: false,
+      killTimeout: { platform: "fly" },
+    });
+  });
+
   it("takes the config path from $GROUNDCONTROL_CONFIG when no argument names one", () => {
     const env = { GROUNDCONTROL_CONFIG: "/etc/gc.toml" };
     expect(parseArgs([], env)).toEqual({ kind: "run", config: "/etc/gc.toml" });
@@ -91,6 +113,34 @@ describe("parseArgs", () => {
     [["--print-schema", "a.toml"], "--print-schema takes no config file"],
     [["--version", "a.toml"], "--version takes no config file"],
     [[""], "the config file path is empty"],
+    [["--platform", "fly"], "--platform goes with --check"],
+    [["--kill-timeout", "5s", "app.toml"], "--kill-timeout goes with --check"],
+    [["--version", "--platform=fly"], "--platform goes with --check"],
+    [["--check", "--platform"], "--platform needs a value"],
+    [["--check", "--platform="], "--platform needs a value"],
+    [["--check", "--platform", "--json"], "--platform needs a value"],
+    [["--check", "--kill-timeout"], "--kill-timeout needs a value"],
+    [
+      ["--check", "--platform", "heroku"],
+      'unknown platform "heroku": expected one of fly, docker, kubernetes',
+    ],
+    [
+      ["--check", "--platform", "Fly"],
+      'unknown platform "Fly": expected one of fly, docker, kubernetes',
+    ],
+    [
+      ["--check", "--kill-timeout", "soon"],
+      '--kill-timeout: expected a duration such as "250ms", "10s", "2m" or a number of seconds',
+    ],
+    [
+      ["--check", "--kill-timeout", "0s"],
+      '--kill-timeout: expected a duration such as "250ms", "10s", "2m" or a number of seconds, longer than 0',
+    ],
+    [
+      ["--check", "--platform", "fly", "--kill-timeout", "5s"],
+      "--platform and --kill-timeout cannot be used together",
+    ],
+    [["--check", "--platform", "fly", "--platform", "docker"], "--platform is given twice"],
   ])("rejects %j", (argv, message) => {
     expect(parseArgs(argv, noEnv)).toEqual({ kind: "usage-error", message });
   });

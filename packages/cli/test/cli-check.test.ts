@@ -38,7 +38,13 @@ describe("groundcontrol --check", () => {
       argv: ["node", "server.js"],
       user: null,
       cwd: null,
-      env: { inheritsAll: true, onlyEnv: null, envTable: ["API_KEY"], commandEnv: [] },
+      env: {
+        inheritsAll: true,
+        onlyEnv: null,
+        envTable: ["API_KEY"],
+        commandEnv: [],
+        secrets: [],
+      },
       ready: {
         check: "http",
         target: "http://127.0.0.1:3000/",
@@ -147,7 +153,9 @@ describe("other actions", () => {
     const result = await runCli(["--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Usage:\n {2}groundcontrol \[CONFIG\]/);
-    expect(result.stdout).toContain("groundcontrol --check [--json] [--strict] [CONFIG]");
+    expect(result.stdout).toContain(
+      "groundcontrol --check [--json] [--strict] [--platform P | --kill-timeout D] [CONFIG]",
+    );
   });
 
   it.each([
@@ -256,5 +264,123 @@ describe("a value from the config file is never printed", () => {
     const done = await running.finished;
     expect(done.stderr).toMatch(/TOML syntax error/);
     expect(done.stdout + done.stderr).not.toContain(SECRET);
+  });
+});
+
+// Fly.io kills 5 s after its signal, Docker 10 s, Kubernetes 30 s: the shutdown must fit.
+describe("groundcontrol --check with a kill timeout", () => {
+  const budgetDir = mkdtempSync(join(tmpdir(), "gc-budget-"));
+  const config = (name: string, runs: number, top = "") => {
+    const file = join(budgetDir, name);
+    const processes = Array.from(
+      { length: runs },
+      (_, i) => `[[processes]]\nname = "p${i}"\nrun = "sleep 60"\n`,
+    );
+    writeFileSync(file, `${top}${processes.join("\n")}`);
+    return file;
+  };
+  const twoDefault = config("two.toml", 2);
+  const twoWithDeadline = config("two-4s.toml", 2, 'shutdown-timeout = "4s"\n\n');
+  const threeDefault = config("three.toml", 3);
+  const withPost = join(budgetDir, "post.toml");
+  writeFileSync(withPost, '[[processes]]\nname = "db"\nrun = "sleep 60"\npost = "true"\n');
+
+  it.each([
+    [
+      "plain --check: the figure, and exit 0",
+      [twoDefault],
+      0,
+      "Worst-case shutdown: 20s (the stop-timeouts, one after the other)\n",
+    ],
+    [
+      "--platform fly: two default stop-timeouts do not fit in 5s",
+      ["--platform", "fly", twoDefault],
+      2,
+      'does not fit in Fly.io\'s 5s kill timeout with 1s to spare\n  set shutdown-timeout = "4s"',
+    ],
+    [
+      '--platform fly: shutdown-timeout = "4s" fits',
+      ["--platform", "fly", twoWithDeadline],
+      0,
+      "Worst-case shutdown: 4s (the shutdown-timeout): fits in Fly.io's 5s kill timeout, 1s to spare\n",
+    ],
+    [
+      "--platform kubernetes: two default stop-timeouts fit in 30s",
+      ["--platform=kubernetes", twoDefault],
+      0,
+      "fits in Kubernetes's 30s kill timeout, 10s to spare",
+    ],
+    [
+      "--kill-timeout 25s: three default stop-timeouts do not fit",
+      ["--kill-timeout", "25s", threeDefault],
+      2,
+      'does not fit in the 25s kill timeout with 1s to spare\n  set shutdown-timeout = "24s"',
+    ],
+    [
+      "--platform docker: a post without shutdown-timeout is unbounded",
+      ["--platform", "docker", withPost],
+      2,
+      'Worst-case shutdown: unbounded (a post command has no time limit without shutdown-timeout): does not fit in Docker\'s 10s kill timeout with 1s to spare\n  set shutdown-timeout = "9s"',
+    ],
+  ])("%s", async (_what, args, code, shown) => {
+    const result = await runCli(["--check", ...args]);
+    expect(result.code).toBe(code);
+    expect(result.stdout).toContain(shown);
+    const file = args.at(-1)!;
+    if (code === 0) expect(result.stderr).toBe("");
+    else
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^${file}: the (worst-case shutdown|shutdown is unbounded).* does not fit in .*: (set|lower) shutdown-timeout`,
+        ),
+      );
+  });
+
+  it("carries the figure in --check --json, and fails it the same way", async () => {
+    const failing = await runCli(["--check", "--json", "--platform", "fly", twoDefault]);
+    expect(failing.code).toBe(2);
+    const plan = JSON.parse(failing.stdout);
+    expect(plan.valid).toBe(true);
+    expect(plan.shutdownBudget).toEqual({
+      worstCaseMs: 20_000,
+      bound: "stop-timeouts",
+      platform: "fly",
+      killTimeoutMs: 5_000,
+      fits: false,
+      advice: expect.stringMatching(/^set shutdown-timeout = "4s" \(1s under the kill timeout/),
+    });
+    expect(failing.stderr).toMatch(/does not fit in Fly\.io's 5s kill timeout/);
+    const passing = await runCli(["--check", "--json", "--platform", "fly", twoWithDeadline]);
+    expect(passing.code).toBe(0);
+    expect(JSON.parse(passing.stdout).shutdownBudget).toEqual({
+      worstCaseMs: 4_000,
+      bound: "shutdown-timeout",
+      platform: "fly",
+      killTimeoutMs: 5_000,
+      fits: true,
+    });
+    const plain = await runCli(["--check", "--json", withPost]);
+    expect(JSON.parse(plain.stdout).shutdownBudget).toEqual({
+      worstCaseMs: null,
+      bound: "unbounded",
+    });
+  });
+
+  it.each([
+    [["--platform", "fly", twoDefault], "--platform goes with --check"],
+    [
+      ["--check", "--platform", "heroku", twoDefault],
+      'unknown platform "heroku": expected one of fly, docker, kubernetes',
+    ],
+    [
+      ["--check", "--platform", "fly", "--kill-timeout", "5s", twoDefault],
+      "--platform and --kill-timeout cannot be used together",
+    ],
+  ])("%j is a usage error: exit 2", async (args, message) => {
+    expect(await runCli(args)).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `groundcontrol: ${message}\nTry 'groundcontrol --help'.\n`,
+    });
   });
 });

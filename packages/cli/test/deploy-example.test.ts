@@ -1,35 +1,84 @@
-// examples/deploy stays consistent with the config it ships: the image copies what exists, and the
-// platforms' kill signals and kill timeouts leave Ground Control time for its whole shutdown. The
-// scratch and distroless images copy what the build writes and the libraries the binary needs.
+// examples/deploy stays consistent with the config it ships: the image copies what exists, its
+// build checks the config against the platform it runs on, and the platforms' kill signals and
+// kill timeouts leave Ground Control time for its whole shutdown. The scratch and distroless
+// images copy what the build writes and the libraries the binary needs. The Pod hands the
+// replica's credentials to litestream through `secrets`, from a Secret only root may read.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { loadConfig } from "@groundcontrol/config";
+import type { CommandSpec, Spec } from "@groundcontrol/core";
 import { describe, expect, it } from "vitest";
+import { shutdownBudget } from "../src/plan.js";
+import { isPlatform, PLATFORMS } from "../src/platforms.js";
 import { TERMINATION_SIGNALS } from "../src/signals.js";
 import { EXAMPLES } from "./helpers/example.js";
+import { runCli } from "./run-cli.js";
 
 const REPO = join(EXAMPLES, "..");
 const DEPLOY = join(EXAMPLES, "deploy");
 const read = (file: string) => readFileSync(join(DEPLOY, file), "utf8");
-/** Ground Control's own work after the deadline (last lines, reaping) and the signal's delivery. */
-const MARGIN_MS = 1_000;
-
 /** The example the image runs: the source of `COPY examples/<name>/ /app/`. */
-function deployedConfig(dockerfile: string): string {
+function deployedDir(dockerfile: string): string {
   const copies = [...dockerfile.matchAll(/^COPY (examples\/[^\s]+)\/ \/app\/$/gm)].map((m) => m[1]);
   expect(new Set(copies).size).toBe(1);
-  return join(REPO, copies[0]!, "groundcontrol.toml");
+  return join(REPO, copies[0]!);
 }
 
-/** What the shutdown may take: the deadline, or without one the sum of the stop timeouts. */
-async function shutdownBudgetMs(config: string): Promise<number> {
-  const spec = await loadConfig(config);
-  const stops = spec.processes.reduce(
-    (sum, p) => sum + (p.run ? (p.stopTimeoutMs ?? 10_000) : 0),
-    0,
+/** The config the image runs by default. */
+function deployedConfig(dockerfile: string): string {
+  return join(deployedDir(dockerfile), "groundcontrol.toml");
+}
+
+/** Whether the shutdown of `config` fits in `killTimeoutMs` with Ground Control's margin. */
+async function fitsIn(config: string, killTimeoutMs: number): Promise<boolean> {
+  return shutdownBudget(await loadConfig(config), { ms: killTimeoutMs }).fits === true;
+}
+
+/**
+ * The `groundcontrol --check --platform P /app/FILE` runs of a Dockerfile (shell or exec form),
+ * each up to the next FROM (the stage it belongs to): platform and file, in the repository.
+ */
+function buildChecks(dockerfile: string): { stage: string; platform: string; config: string }[] {
+  const checks: { stage: string; platform: string; config: string }[] = [];
+  let stage = "";
+  for (const line of dockerfile.replaceAll("\\\n", " ").split("\n")) {
+    const from = /^FROM (\S+)(?: AS (\S+))?$/.exec(line);
+    if (from) stage = from[2] ?? from[1]!;
+    if (!line.startsWith("RUN ")) continue;
+    const words = line.startsWith("RUN [") ? JSON.parse(line.slice(4)) : line.slice(4).split(/\s+/);
+    for (let i = 0; i < words.length; i++) {
+      if (words[i] === "--check" && words[i + 1] === "--platform") {
+        const config = words[i + 3] as string;
+        expect(config.startsWith("/app/"), config).toBe(true);
+        const file = join(deployedDir(dockerfile), config.slice("/app/".length));
+        checks.push({ stage, platform: words[i + 2], config: file });
+      }
+    }
+  }
+  return checks;
+}
+
+/** The config pod.yaml runs: its `command`'s, or the image's ENTRYPOINT's. */
+function podConfig(pod: string, dockerfile: string): string {
+  const command = /^ {6}command: (\[.+\])$/m.exec(pod)?.[1];
+  if (!command) return deployedConfig(dockerfile);
+  const argv = JSON.parse(command) as string[];
+  expect(argv[0]).toBe("groundcontrol");
+  return join(deployedDir(dockerfile), argv[1]!.slice("/app/".length));
+}
+
+/** Every command of a spec that is a table: pre, run, post, a stop command, a ready command. */
+function commandsOf(spec: Spec): CommandSpec[] {
+  return spec.processes.flatMap((p) =>
+    [
+      p.pre,
+      p.run,
+      p.post,
+      p.stop?.kind === "command" ? p.stop.command : undefined,
+      p.ready?.check.kind === "command" ? p.ready.check.command : undefined,
+    ].filter((c): c is CommandSpec => c !== undefined),
   );
-  return spec.shutdownTimeoutMs ?? stops;
 }
 
 /** What build:sea writes to packages/cli/standalone/: the binary and the native module. */
@@ -101,22 +150,79 @@ describe("examples/deploy", () => {
     if (canLdd) expect(neededLibraries().map((path) => basename(path))).toContain("libatomic.so.1");
   });
 
+  it("checks, in each target's build, the configs it ships against the platforms it runs on", async () => {
+    const checks = buildChecks(dockerfile);
+    expect(checks.map((c) => [c.stage, c.platform, basename(c.config)])).toEqual([
+      ["npm", "docker", "groundcontrol.toml"],
+      ["standalone", "fly", "groundcontrol.toml"],
+      ["standalone", "kubernetes", "groundcontrol.kubernetes.toml"],
+    ]);
+    for (const { platform, config } of checks) {
+      const result = await runCli(["--check", "--platform", platform, config]);
+      expect(result.stderr, `${platform} ${config}`).toBe("");
+      expect(result.code).toBe(0);
+    }
+  });
+
   it("fly.toml: a kill signal that shuts down gracefully, a kill timeout above the shutdown", async () => {
     const fly = read("fly.toml");
     const signal = /^kill_signal = "(\w+)"$/m.exec(fly)?.[1];
     const timeout = Number(/^kill_timeout = (\d+)$/m.exec(fly)?.[1]);
     expect(TERMINATION_SIGNALS).toContain(signal);
     expect(/build-target = "(\w+)"/.exec(fly)?.[1]).toBe("standalone");
-    const budget = await shutdownBudgetMs(deployedConfig(dockerfile));
-    expect(budget + MARGIN_MS).toBeLessThanOrEqual(timeout * 1000);
+    expect(await fitsIn(deployedConfig(dockerfile), timeout * 1000)).toBe(true);
+    // The build's --platform fly holds the config to Fly.io's default; this file may only give more.
+    expect(timeout * 1000).toBeGreaterThanOrEqual(PLATFORMS.fly.killTimeoutMs);
+    expect(buildChecks(dockerfile)).toContainEqual({
+      stage: "standalone",
+      platform: "fly",
+      config: deployedConfig(dockerfile),
+    });
   });
 
   it("pod.yaml: a grace period above the shutdown (Kubernetes sends SIGTERM)", async () => {
     const pod = read("pod.yaml");
     const grace = Number(/^ {2}terminationGracePeriodSeconds: (\d+)$/m.exec(pod)?.[1]);
     expect(pod).not.toMatch(/^\s*preStop:/m);
-    const budget = await shutdownBudgetMs(deployedConfig(dockerfile));
-    expect(budget + MARGIN_MS).toBeLessThanOrEqual(grace * 1000);
+    const config = podConfig(pod, dockerfile);
+    expect(await fitsIn(config, grace * 1000)).toBe(true);
+    expect(grace * 1000).toBeGreaterThanOrEqual(PLATFORMS.kubernetes.killTimeoutMs);
+    expect(/^ {6}image: \S+:(\w+)$/m.exec(pod)?.[1]).toBe("standalone");
+    expect(buildChecks(dockerfile)).toContainEqual({
+      stage: "standalone",
+      platform: "kubernetes",
+      config,
+    });
+  });
+
+  it("pod.yaml: mounts a Secret that only root may read where its config's secrets are", async () => {
+    const pod = read("pod.yaml");
+    const spec = await loadConfig(podConfig(pod, dockerfile));
+    const paths = commandsOf(spec).flatMap((c) => Object.values(c.secrets ?? {}));
+    expect(paths.length).toBeGreaterThan(0);
+    const mounts = [
+      ...pod.matchAll(/^ {8}- name: (\S+)\n {10}mountPath: (\S+)\n {10}readOnly: true$/gm),
+    ].map((m) => ({ volume: m[1]!, path: m[2]! }));
+    const secretVolumes = [
+      ...pod.matchAll(
+        /^ {4}- name: (\S+)\n {6}secret:\n {8}secretName: \S+\n {8}defaultMode: (0[0-7]{3})$/gm,
+      ),
+    ].map((m) => ({ volume: m[1]!, mode: Number.parseInt(m[2]!, 8) }));
+    expect(secretVolumes.length).toBeGreaterThan(0);
+    for (const { mode } of secretVolumes)
+      expect(mode & 0o044, "readable by group or others").toBe(0);
+    for (const path of paths) {
+      const mount = mounts.find((m) => dirname(path) === m.path);
+      expect(mount, path).toBeDefined();
+      expect(secretVolumes.map((v) => v.volume)).toContain(mount!.volume);
+    }
+  });
+
+  it("the Pod's config is the image's default one, with the credentials as secrets", async () => {
+    const pod = read("pod.yaml");
+    const variant = await loadConfig(podConfig(pod, dockerfile));
+    for (const command of commandsOf(variant)) delete command.secrets;
+    expect(variant).toEqual(await loadConfig(deployedConfig(dockerfile)));
   });
 });
 
@@ -157,6 +263,15 @@ describe.each([
     expect(dockerfile).toContain(
       `# COPY ${STANDALONE}/${native} ${dirname(binary!.destination)}/${native}`,
     );
+  });
+
+  it("checks the config it ships in its build, against a platform's kill timeout", async () => {
+    const checks = buildChecks(dockerfile);
+    expect(checks.map((c) => c.config)).toEqual([deployedConfig(dockerfile)]);
+    for (const { platform, config } of checks) {
+      expect(isPlatform(platform), platform).toBe(true);
+      expect((await runCli(["--check", "--platform", platform, config])).code).toBe(0);
+    }
   });
 
   it("has the binary as its ENTRYPOINT, on the copied config", () => {

@@ -39,11 +39,15 @@ describe("docs/cli.md", () => {
         (m) => m[1],
       ),
     );
-    expect(withCheck).toEqual(new Set(["--json", "--strict"]));
+    expect(withCheck).toEqual(new Set(["--json", "--strict", "--platform", "--kill-timeout"]));
+    // Options that take a value, with one the docs give as an example.
+    const VALUES: Record<string, string> = { "--platform": "fly", "--kill-timeout": "25s" };
     for (const option of options) {
-      const argv = withCheck.has(option) ? ["--check", option] : [option];
+      const given = option in VALUES ? [option, VALUES[option]!] : [option];
+      const argv = withCheck.has(option) ? ["--check", ...given] : given;
       expect(parseArgs(argv, {}).kind, option).not.toBe("usage-error");
-      if (withCheck.has(option)) expect(parseArgs([option], {}).kind).toBe("usage-error");
+      if (withCheck.has(option)) expect(parseArgs(given, {}).kind).toBe("usage-error");
+      if (option in VALUES) expect(section("Options")).toContain(VALUES[option]);
     }
   });
 

@@ -5,8 +5,9 @@ import { join } from "node:path";
 import type { Spec } from "@groundcontrol/core";
 import { describe, expect, it } from "vitest";
 import { check } from "../src/check.js";
-import { buildPlan } from "../src/plan.js";
+import { buildPlan, type ShutdownBudget } from "../src/plan.js";
 import { renderPlan } from "../src/plan-text.js";
+import type { KillTimeout } from "../src/platforms.js";
 
 const SPEC: Spec = {
   env: { DB_URL: "postgres://secret@db/app", REGION: "eu" },
@@ -157,6 +158,8 @@ Shutdown, in reverse order (within the 25s deadline: each stop wait gets what is
        (nothing to do)
   3. db
        stop  SIGINT; SIGKILL to its process group after 10s
+
+Worst-case shutdown: 25s (the shutdown-timeout)
 `,
     );
   });
@@ -249,5 +252,172 @@ describe("restart and health in the plan", () => {
     expect(text).toContain(
       "restarted when it fails, at most 5 times within 1m (waiting 500ms, doubling up to 30s); then everything stops",
     );
+  });
+});
+
+describe("secrets in the plan", () => {
+  const spec: Spec = {
+    processes: [
+      {
+        name: "app",
+        run: {
+          program: "app",
+          args: [],
+          onlyEnv: [],
+          secrets: { API_KEY: "/run/secrets/api-key", DB_PASSWORD: "secrets/db" },
+        },
+        stop: {
+          kind: "command",
+          command: { program: "ctl", args: ["stop"], secrets: { API_KEY: "/run/secrets/api-key" } },
+        },
+      },
+    ],
+  };
+
+  it("names each secret and its file, in JSON", () => {
+    const plan = buildPlan(spec, "gc.toml");
+    expect(plan.startup[0]!.phases[0]!.env.secrets).toEqual([
+      { name: "API_KEY", path: "/run/secrets/api-key" },
+      { name: "DB_PASSWORD", path: "secrets/db" },
+    ]);
+    expect(plan.shutdown[0]!.phases[0]).toMatchObject({
+      env: { secrets: [{ name: "API_KEY", path: "/run/secrets/api-key" }] },
+    });
+  });
+
+  it("and in words", () => {
+    const text = renderPlan(buildPlan(spec, "gc.toml"));
+    expect(text).toContain(
+      "user: (inherited); env: only PATH + secrets API_KEY from /run/secrets/api-key, DB_PASSWORD from secrets/db",
+    );
+    expect(text).toContain(
+      "user: (inherited); env: inherits all + secrets API_KEY from /run/secrets/api-key",
+    );
+  });
+});
+
+describe("the worst-case shutdown", () => {
+  const runs = (count: number, extra: Partial<Spec> = {}): Spec => ({
+    ...extra,
+    processes: Array.from({ length: count }, (_, i) => ({
+      name: `p${i}`,
+      run: { program: "x", args: [] },
+    })),
+  });
+  const withPost: Spec = {
+    processes: [{ name: "db", run: { program: "x", args: [] }, post: { program: "y", args: [] } }],
+  };
+
+  it.each<[string, Spec, KillTimeout | undefined, Partial<ShutdownBudget>, string]>([
+    [
+      "no kill timeout",
+      runs(2),
+      undefined,
+      { worstCaseMs: 20_000, bound: "stop-timeouts" },
+      "Worst-case shutdown: 20s (the stop-timeouts, one after the other)",
+    ],
+    [
+      "unbounded",
+      withPost,
+      undefined,
+      { worstCaseMs: null, bound: "unbounded" },
+      "Worst-case shutdown: unbounded (a post command has no time limit without shutdown-timeout)",
+    ],
+    [
+      "Fly.io, two default stop-timeouts",
+      runs(2),
+      { platform: "fly" },
+      { worstCaseMs: 20_000, platform: "fly", killTimeoutMs: 5_000, fits: false },
+      `Worst-case shutdown: 20s (the stop-timeouts, one after the other): does not fit in Fly.io's 5s kill timeout with 1s to spare
+  set shutdown-timeout = "4s" (1s under the kill timeout, for Ground Control's last output and orphans), or shorten the stop-timeouts, which add up to 20s; or raise kill_timeout in fly.toml`,
+    ],
+    [
+      "Fly.io, shutdown-timeout 4s",
+      runs(2, { shutdownTimeoutMs: 4_000 }),
+      { platform: "fly" },
+      { worstCaseMs: 4_000, bound: "shutdown-timeout", fits: true },
+      "Worst-case shutdown: 4s (the shutdown-timeout): fits in Fly.io's 5s kill timeout, 1s to spare",
+    ],
+    [
+      "Fly.io, shutdown-timeout 4.5s: no second to spare",
+      runs(2, { shutdownTimeoutMs: 4_500 }),
+      { platform: "fly" },
+      { worstCaseMs: 4_500, fits: false },
+      `  lower shutdown-timeout to "4s" (1s under the kill timeout, for Ground Control's last output and orphans); or raise kill_timeout in fly.toml`,
+    ],
+    [
+      "Docker, one default stop-timeout: 10s does not leave 1s",
+      runs(1),
+      { platform: "docker" },
+      { worstCaseMs: 10_000, killTimeoutMs: 10_000, fits: false },
+      "does not fit in Docker's 10s kill timeout with 1s to spare",
+    ],
+    [
+      "Kubernetes, two default stop-timeouts",
+      runs(2),
+      { platform: "kubernetes" },
+      { worstCaseMs: 20_000, killTimeoutMs: 30_000, fits: true },
+      "fits in Kubernetes's 30s kill timeout, 10s to spare",
+    ],
+    [
+      "a kill timeout of 25s, three default stop-timeouts",
+      runs(3),
+      { ms: 25_000 },
+      { worstCaseMs: 30_000, killTimeoutMs: 25_000, fits: false },
+      `does not fit in the 25s kill timeout with 1s to spare
+  set shutdown-timeout = "24s" (1s under the kill timeout, for Ground Control's last output and orphans), or shorten the stop-timeouts, which add up to 30s; or raise the kill timeout`,
+    ],
+    [
+      "a post without shutdown-timeout never fits",
+      withPost,
+      { ms: 60_000 },
+      { worstCaseMs: null, fits: false },
+      `  set shutdown-timeout = "59s" (1s under the kill timeout, for Ground Control's last output and orphans): without it a post command has no time limit; or raise the kill timeout`,
+    ],
+    [
+      "shutdown-timeout 0 fits a 1s kill timeout",
+      runs(1, { shutdownTimeoutMs: 0 }),
+      { ms: 1_000 },
+      { worstCaseMs: 0, fits: true },
+      "fits in the 1s kill timeout, 1s to spare",
+    ],
+    [
+      "a kill timeout shorter than the margin",
+      runs(1),
+      { ms: 500 },
+      { fits: false },
+      "  raise the kill timeout: 500ms leaves no time for a graceful shutdown (Ground Control needs about 1s of its own)",
+    ],
+  ])("%s", (_what, spec, killTimeout, budget, text) => {
+    const plan = buildPlan(spec, "gc.toml", killTimeout);
+    expect(plan.shutdownBudget).toMatchObject(budget);
+    expect("advice" in plan.shutdownBudget).toBe(plan.shutdownBudget.fits === false);
+    expect(renderPlan(plan)).toContain(text);
+  });
+
+  it("fails the check on stderr, with exit 2, in text and in JSON", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gc-budget-"));
+    const file = join(dir, "gc.toml");
+    writeFileSync(
+      file,
+      '[[processes]]\nname = "a"\nrun = "a"\n[[processes]]\nname = "b"\nrun = "b"\n',
+    );
+    const text = await check(file, {
+      json: false,
+      strict: false,
+      killTimeout: { platform: "fly" },
+    });
+    expect(text.exitCode).toBe(2);
+    expect(text.stderr).toBe(
+      `${file}: the worst-case shutdown (20s) does not fit in Fly.io's 5s kill timeout with 1s to spare: set shutdown-timeout = "4s" (1s under the kill timeout, for Ground Control's last output and orphans), or shorten the stop-timeouts, which add up to 20s; or raise kill_timeout in fly.toml\n`,
+    );
+    const json = await check(file, { json: true, strict: false, killTimeout: { ms: 25_000 } });
+    expect(json.exitCode).toBe(0);
+    expect(JSON.parse(json.stdout).shutdownBudget).toEqual({
+      worstCaseMs: 20_000,
+      bound: "stop-timeouts",
+      killTimeoutMs: 25_000,
+      fits: true,
+    });
   });
 });

@@ -1,6 +1,7 @@
 // Rules that span several keys, checked on the parsed TOML itself so they are reported even
 // when other keys of the same table are wrong: unique names, one spelling of a setting,
-// `ready` only with `run`, and variable names a JS object cannot hold.
+// `ready` only with `run`, variable names a JS object cannot hold, and a variable given both by a
+// command's env and by its secrets.
 import type { KeySegment } from "./key-path.js";
 import { kindOf } from "./schema/by-type.js";
 
@@ -57,12 +58,12 @@ export function crossCheck(document: unknown): RawIssue[] {
     }
     for (const key of COMMAND_KEYS) {
       const command = process[key];
-      if (isTable(command)) checkEnvNames(command.env, [...here, key, "env"], issues);
+      if (isTable(command)) checkCommandTable(command, [...here, key], issues);
     }
     for (const key of ["ready", "health"]) {
       const check = process[key];
       if (isTable(check) && isTable(check.command)) {
-        checkEnvNames(check.command.env, [...here, key, "command", "env"], issues);
+        checkCommandTable(check.command, [...here, key, "command"], issues);
       }
     }
   });
@@ -80,6 +81,21 @@ function checkStartThrough(table: unknown, names: Map<string, number>, issues: R
     path: ["break-glass", "start-through"],
     message: `no process is named "${name}"${known === "" ? "" : `; the processes are ${known}`}`,
   });
+}
+
+/** A command table's variable names: safe ones, each given one value (by env or by secrets). */
+function checkCommandTable(command: Table, path: KeySegment[], issues: RawIssue[]): void {
+  checkEnvNames(command.env, [...path, "env"], issues);
+  checkEnvNames(command.secrets, [...path, "secrets"], issues);
+  if (!isTable(command.env) || !isTable(command.secrets)) return;
+  for (const name of Object.keys(command.secrets)) {
+    if (Object.hasOwn(command.env, name)) {
+      issues.push({
+        path: [...path, "secrets", name],
+        message: `"${name}" is also in this command's env: give it one value, from env or from a secret file`,
+      });
+    }
+  }
 }
 
 function checkEnvNames(env: unknown, path: KeySegment[], issues: RawIssue[]): void {

@@ -143,7 +143,7 @@ describe("command rejections", () => {
 
   it("rejects unknown keys in a command table, suggesting the likely one", () => {
     expect(oneIssue(processWith('run = { command = "srv", only_env = [] }'))).toBe(
-      '3:26 processes[0].run.only_env: unknown key "only_env" (did you mean "only-env"?); expected one of: command, user, only-env, env, cwd',
+      '3:26 processes[0].run.only_env: unknown key "only_env" (did you mean "only-env"?); expected one of: command, user, only-env, env, cwd, secrets',
     );
   });
 
@@ -167,5 +167,73 @@ describe("command rejections", () => {
     expect(oneIssue(processWith('run = { command = "srv", cwd = "" }'))).toBe(
       "3:26 processes[0].run.cwd: expected a directory path, got an empty string",
     );
+  });
+});
+
+describe("secrets", () => {
+  it.each([
+    ["pre", 'pre = { command = "srv", secrets = { TOKEN = "/run/secrets/token" } }', "pre"],
+    ["run", 'run = { command = "srv", secrets = { TOKEN = "/run/secrets/token" } }', "run"],
+    ["post", 'post = { command = "srv", secrets = { TOKEN = "/run/secrets/token" } }', "post"],
+  ] as const)("takes a secrets table in %s", (_key, line, key) => {
+    expect(firstProcess(processWith(line))[key]).toEqual({
+      program: "srv",
+      args: [],
+      secrets: { TOKEN: "/run/secrets/token" },
+    });
+  });
+
+  it("takes secrets in a stop command and a ready command, under only-env = []", () => {
+    const process = firstProcess(
+      processWith(`run = "srv"
+stop = { command = "ctl stop", only-env = [], secrets = { KEY = "key.txt" } }
+ready = { command = { command = "ctl ping", secrets = { KEY = "key.txt" } } }`),
+    );
+    expect(process.stop).toEqual({
+      kind: "command",
+      command: { program: "ctl", args: ["stop"], onlyEnv: [], secrets: { KEY: "key.txt" } },
+    });
+    expect(process.ready?.check).toEqual({
+      kind: "command",
+      command: { program: "ctl", args: ["ping"], secrets: { KEY: "key.txt" } },
+    });
+  });
+
+  it("takes the table under its own header", () => {
+    const text = `[[processes]]\nname = "app"\n[processes.run]\ncommand = "srv"\n[processes.run.secrets]\nA = "/a"\nB = "/b"\n`;
+    expect(firstProcess(text).run?.secrets).toEqual({ A: "/a", B: "/b" });
+  });
+
+  it.each([
+    [
+      'secrets = "/run/secrets/token"',
+      '3:26 processes[0].run.secrets: expected a table of variables and the files to read them from, such as { API_KEY = "/run/secrets/api-key" }, got a string',
+    ],
+    [
+      "secrets = { TOKEN = 5 }",
+      "3:38 processes[0].run.secrets.TOKEN: expected a file path, got an integer",
+    ],
+    [
+      'secrets = { TOKEN = "" }',
+      "3:38 processes[0].run.secrets.TOKEN: expected a file path, got an empty string",
+    ],
+    [
+      'secrets = { TOKEN = "/run/\\u0000" }',
+      "3:38 processes[0].run.secrets.TOKEN: a NUL byte (\\u0000) cannot be passed to a program",
+    ],
+    [
+      'secrets = { "A=B" = "/run/a" }',
+      `3:38 processes[0].run.secrets."A=B": expected a variable name (not empty, no '='), got a string`,
+    ],
+    [
+      'secrets = { __proto__ = "/run/a" }',
+      '3:38 processes[0].run.secrets.__proto__: unsupported variable name "__proto__"',
+    ],
+    [
+      'env = { TOKEN = "x" }, secrets = { TOKEN = "/run/a" }',
+      '3:61 processes[0].run.secrets.TOKEN: "TOKEN" is also in this command\'s env: give it one value, from env or from a secret file',
+    ],
+  ])("rejects %s, naming line and key", (keys, expected) => {
+    expect(oneIssue(processWith(`run = { command = "srv", ${keys} }`))).toBe(expected);
   });
 });

@@ -58,6 +58,7 @@ describe("JSON Schema", () => {
         "processes",
         "ready",
         "restart",
+        "secrets",
         "stop",
       ].sort(),
     );

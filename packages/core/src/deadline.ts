@@ -1,9 +1,49 @@
-import { timers } from "./timers.js";
 // Time budgets for a shutdown: each process's stop-timeout, all cut by the one shutdown-timeout
-// deadline (when set) and, for stop waits, by force (a second termination signal).
+// deadline (when set) and, for stop waits, by force (a second termination signal). And what they
+// add up to at worst, which must fit inside the platform's kill timeout.
+import { DEFAULTS, type Spec } from "./spec.js";
+import { timers } from "./timers.js";
 
 /** setTimeout fires at once past this many milliseconds; a longer wait means "no limit". */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The longest a shutdown of a spec can take, from the termination signal to the last post. */
+export interface WorstCaseShutdown {
+  /** Milliseconds; null when nothing bounds it (a `post` runs as long as it likes). */
+  ms: number | null;
+  /**
+   * What sets it: the stop-timeouts added up, the shutdown-timeout (which cuts them), or
+   * nothing: a `post` command without a shutdown-timeout has no time limit.
+   */
+  bound: "stop-timeouts" | "shutdown-timeout" | "unbounded";
+}
+
+/**
+ * Every stop waits its whole stop-timeout, one after the other (the processes with a `run`;
+ * or, for a signal during startup, a `pre` cut short plus those started before it). A
+ * shutdown-timeout caps the sum; a `post` anywhere takes all the time it is given: up to the
+ * shutdown-timeout, or without one, for ever.
+ */
+export function worstCaseShutdown(spec: Spec): WorstCaseShutdown {
+  const deadline = spec.shutdownTimeoutMs;
+  if (spec.processes.some((process) => process.post !== undefined)) {
+    return deadline === undefined
+      ? { ms: null, bound: "unbounded" }
+      : { ms: deadline, bound: "shutdown-timeout" };
+  }
+  let stops = 0;
+  let worst = 0;
+  for (const process of spec.processes) {
+    const timeout = process.stopTimeoutMs ?? DEFAULTS.stopTimeoutMs;
+    // A signal while its pre runs: the pre gets its stop-timeout, then the earlier ones stop.
+    if (process.pre) worst = Math.max(worst, stops + timeout);
+    if (process.run) stops += timeout;
+  }
+  worst = Math.max(worst, stops);
+  return deadline !== undefined && deadline < worst
+    ? { ms: deadline, bound: "shutdown-timeout" }
+    : { ms: worst, bound: "stop-timeouts" };
+}
 
 export type Outcome<T> = { done: true; value: T } | { done: false };
 

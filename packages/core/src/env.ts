@@ -65,6 +65,8 @@ export interface EnvKeys {
   envTable: string[];
   /** Names from the command's own `env` table. */
   commandEnv: string[];
+  /** Variables read from files when the command starts: names and paths, never values. */
+  secrets: { name: string; path: string }[];
 }
 
 export function envKeysFor(command: CommandSpec, specEnv: readonly string[]): EnvKeys {
@@ -74,18 +76,24 @@ export function envKeysFor(command: CommandSpec, specEnv: readonly string[]): En
     onlyEnv,
     envTable: onlyEnv ? specEnv.filter((name) => onlyEnv.includes(name)) : [...specEnv],
     commandEnv: Object.keys(command.env ?? {}),
+    secrets: Object.entries(command.secrets ?? {}).map(([name, path]) => ({ name, path })),
   };
 }
 
-/** The environment one command gets (before a user switch adjusts HOME, USER and LOGNAME). */
+/**
+ * The environment one command gets (before a user switch adjusts HOME, USER and LOGNAME, and
+ * before its secrets are read). An only-env name that is one of its secrets need not be set.
+ */
 export function commandEnvironment(command: CommandSpec, base: Env): Env {
   let env: Env;
   if (command.onlyEnv) {
     env = { PATH: base.PATH ?? DEFAULT_PATH };
     for (const name of command.onlyEnv) {
       const value = base[name];
-      if (value === undefined) throw new MissingVariableError(name, "only-env");
-      env[name] = value;
+      if (value !== undefined) env[name] = value;
+      else if (!Object.hasOwn(command.secrets ?? {}, name)) {
+        throw new MissingVariableError(name, "only-env");
+      }
     }
   } else {
     env = { ...base };

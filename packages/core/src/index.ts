@@ -10,6 +10,7 @@ export {
   type StatusServers,
   serveStatus,
 } from "./control.js";
+export { type WorstCaseShutdown, worstCaseShutdown } from "./deadline.js";
 export { describeCheck, formatDuration, formatHostPort, joinCommand } from "./describe.js";
 export { closeInheritedDescriptors } from "./descriptors.js";
 export {

@@ -1,8 +1,10 @@
-// Turns a CommandSpec into a LaunchPlan: {{VAR}} expansion, environment, user, cwd checks.
+// Turns a CommandSpec into a LaunchPlan: {{VAR}} expansion, environment, user, cwd checks, and
+// the command's secrets read from their files.
 import type { LaunchPlan } from "./command.js";
 import { commandEnvironment, type Env, expandCommand } from "./env.js";
 import { CommandSetupError, messageOf } from "./errors.js";
 import { directoryProblem } from "./program.js";
+import { readSecrets } from "./secrets.js";
 import type { CommandSpec, Phase } from "./spec.js";
 import { type CurrentIdentity, switchFor, userEnv } from "./user-switch.js";
 import type { ResolvedUser } from "./users.js";
@@ -16,6 +18,8 @@ export interface PrepareContext {
   resolveUser(spec: string): ResolvedUser;
   /** Ground Control's own identity (default: the real one). */
   identity?: CurrentIdentity;
+  /** Hears what is worth a warning (a secret file every user can read); named as errors are. */
+  warn?(message: string): void;
 }
 
 /** Throws CommandSetupError naming the process and phase when the command cannot be run. */
@@ -42,8 +46,18 @@ export function prepareCommand(command: CommandSpec, ctx: PrepareContext): Launc
         throw new Error(`cwd "${command.cwd}" ${problem}${by}`);
       }
     }
+    // Last, on top of everything, read by Ground Control itself: never seen by {{VAR}}.
+    if (command.secrets) {
+      const warn = (message: string) => ctx.warn?.(`${where(ctx)}: ${message}`);
+      Object.assign(plan.env, readSecrets(command.secrets, warn));
+    }
     return plan;
   } catch (error) {
     throw new CommandSetupError(ctx.process, ctx.phase, messageOf(error), { cause: error });
   }
+}
+
+/** How messages name a command: as CommandSetupError does. */
+function where(ctx: PrepareContext): string {
+  return `${ctx.phase} command of process "${ctx.process}"`;
 }

@@ -102,6 +102,8 @@ export class ManagedProcess {
   #since = timers.now();
   #lastExit: ExitStatus | null = null;
   #health: ProcessStatus["health"];
+  /** Warnings already given (each is given once). */
+  readonly #warned = new Set<string>();
 
   constructor(
     readonly spec: ProcessSpec,
@@ -217,10 +219,15 @@ export class ManagedProcess {
    */
   async #supervise(first: Incarnation): Promise<void> {
     const shuttingDown = this.#watching.signal;
-    let run = first;
+    // A restart that could not even be prepared (its secret file gone) fails as a spawn would.
+    let run: Incarnation | { failed: ExitStatus } = first;
     for (;;) {
-      this.#enter(this.spec.ready ? "ready" : "running");
-      const ended = await this.#watch(run);
+      let ended: { status: ExitStatus; unhealthy?: string };
+      if ("failed" in run) ended = { status: run.failed };
+      else {
+        this.#enter(this.spec.ready ? "ready" : "running");
+        ended = await this.#watch(run);
+      }
       if (shuttingDown.aborted) return;
       this.#lastExit = ended.status;
       const failed = ended.unhealthy !== undefined || !isSuccess(ended.status);
@@ -258,7 +265,12 @@ export class ManagedProcess {
       if (shuttingDown.aborted) return;
       await this.ctx.beforeRestart?.({ process: this.name, attempt: next.attempt });
       if (shuttingDown.aborted) return;
-      run = this.#startRun();
+      try {
+        run = this.#startRun();
+      } catch (error) {
+        run = { failed: notStarted(error) };
+        continue;
+      }
       if (!(await this.#readyAgain(run))) return;
     }
   }
@@ -463,6 +475,12 @@ export class ManagedProcess {
       phase: asPhase,
       base: this.ctx.base,
       resolveUser: this.ctx.resolveUser,
+      warn: (message) => {
+        // Once per process: a health check's command starts again every interval.
+        if (this.#warned.has(message)) return;
+        this.#warned.add(message);
+        this.ctx.output.log("warn", message, { process: this.name, phase: asPhase });
+      },
     });
     if (notifyFd !== undefined) plan.notifyFd = notifyFd;
     const command = new Command(plan, this.name, asPhase, this.ctx.output, this.ctx.spawning);
@@ -525,4 +543,9 @@ export class ManagedProcess {
       spawnCheck: (spec, signal) => this.#runCheck(spec, "ready", signal),
     };
   }
+}
+
+/** The status of a `run` that could not be prepared, so never started (exit code 1). */
+function notStarted(error: unknown): ExitStatus {
+  return { kind: "failed", code: 1, error: new Error(messageOf(error)) };
 }

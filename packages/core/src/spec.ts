@@ -13,6 +13,12 @@ export interface CommandSpec {
   env?: Record<string, string>;
   /** Working directory; `{{VAR}}` is expanded in it. */
   cwd?: string;
+  /**
+   * Variables read from files (name → path) each time the command starts, one trailing newline
+   * removed: set in this command's environment alone, whatever `onlyEnv` says, and never seen
+   * by `{{VAR}}`. A relative path is taken from Ground Control's working directory.
+   */
+  secrets?: Record<string, string>;
 }
 
 /** How a running `run` command is asked to stop. */

@@ -4,6 +4,7 @@ import {
   baseEnvironment,
   commandEnvironment,
   DEFAULT_PATH,
+  envKeysFor,
   expand,
   expandCommand,
   MissingVariableError,
@@ -98,6 +99,11 @@ describe("commandEnvironment", () => {
     );
   });
 
+  it("does not ask for an only-env variable that is one of the command's secrets", () => {
+    const command = { program: "x", args: [], onlyEnv: ["NOPE"], secrets: { NOPE: "/run/s" } };
+    expect(commandEnvironment(command, base)).toEqual({ PATH: "/bin" });
+  });
+
   it("gives a sane PATH when Ground Control has none", () => {
     expect(commandEnvironment({ program: "x", args: [] }, {}).PATH).toBe(DEFAULT_PATH);
     expect(commandEnvironment({ program: "x", args: [], onlyEnv: [] }, {}).PATH).toBe(DEFAULT_PATH);
@@ -124,5 +130,28 @@ describe("expandCommand", () => {
         base,
       ),
     ).toEqual({ argv: ["/usr/bin/env", "--dir=/data", "hunter2"], cwd: "/data/app" });
+  });
+});
+
+describe("envKeysFor", () => {
+  it("names the secrets and their files, and nothing read from them", () => {
+    const command = {
+      program: "x",
+      args: [],
+      onlyEnv: [],
+      env: { MODE: "prod" },
+      secrets: { TOKEN: "/run/secrets/token", KEY: "key.pem" },
+    };
+    expect(envKeysFor(command, ["REGION"])).toEqual({
+      inheritsAll: false,
+      onlyEnv: ["PATH"],
+      envTable: [],
+      commandEnv: ["MODE"],
+      secrets: [
+        { name: "TOKEN", path: "/run/secrets/token" },
+        { name: "KEY", path: "key.pem" },
+      ],
+    });
+    expect(envKeysFor({ program: "x", args: [] }, ["REGION"]).secrets).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import * as v from "valibot";
 import { splitCommand } from "../split.js";
 import { byType, definitions } from "./by-type.js";
 import { expected, keyMessages } from "./messages.js";
-import { envTable, noNul, nonEmptyString, onlyEnv, user } from "./values.js";
+import { envTable, noNul, nonEmptyString, onlyEnv, secretsTable, user } from "./values.js";
 
 type Argv = Pick<CommandSpec, "program" | "args">;
 
@@ -70,13 +70,14 @@ const commandEntries = {
       ),
     ),
   ),
+  secrets: v.optional(secretsTable),
 };
 
 const commandTable = v.pipe(
   v.strictObject(commandEntries, keyMessages(Object.keys(commandEntries))),
   v.title("Command with options"),
   v.description(
-    "A command with the user to run it as, the environment it gets and where it starts.",
+    "A command with the user to run it as, the environment and secrets it gets and where it starts.",
   ),
   v.transform((table): CommandSpec => {
     const spec: CommandSpec = { ...table.command };
@@ -84,6 +85,7 @@ const commandTable = v.pipe(
     if (table["only-env"] !== undefined) spec.onlyEnv = table["only-env"];
     if (table.env !== undefined) spec.env = table.env;
     if (table.cwd !== undefined) spec.cwd = table.cwd;
+    if (table.secrets !== undefined) spec.secrets = table.secrets;
     return spec;
   }),
 );

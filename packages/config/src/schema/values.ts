@@ -36,6 +36,21 @@ export const envTable = byType(
   "env",
 );
 
+export const secretsTable = byType(
+  {
+    table: v.pipe(
+      v.record(envName, nonEmptyString("a file path")),
+      v.title("Secrets from files"),
+      v.description(
+        "Variables whose values are read from files (Docker and Kubernetes secrets) each time the command starts, one trailing newline removed. Set in this command's environment alone, even with only-env; never available to {{NAME}}. A relative path is taken from Ground Control's working directory.",
+      ),
+      v.examples([{ API_KEY: "/run/secrets/api-key" }]),
+    ),
+  },
+  'a table of variables and the files to read them from, such as { API_KEY = "/run/secrets/api-key" }',
+  "secrets",
+);
+
 export const onlyEnv = byType(
   {
     array: v.pipe(
