@@ -3,6 +3,7 @@ import { formatDuration, joinCommand } from "@groundcontrol/core";
 import {
   MARGIN_MS,
   type Plan,
+  type PlanBreakGlass,
   type PlanCommand,
   type PlanEnv,
   type PlanHealth,
@@ -61,7 +62,28 @@ export function renderPlan(plan: Plan): string {
     for (const phase of entry.phases) lines.push(...renderShutdownPhase(phase));
   });
   lines.push("", ...renderBudget(plan.shutdownBudget));
+  lines.push(renderStatus(plan.status), renderBreakGlass(plan.breakGlass));
   return `${lines.join("\n")}\n`;
+}
+
+function renderStatus(status: Plan["status"]): string {
+  const socket =
+    status.controlSocket === null
+      ? "no control socket"
+      : `control socket ${status.controlSocket}${status.bestEffort ? " (the default: best effort)" : ""}`;
+  return `Status: ${socket}; ${status.listen === null ? "no HTTP status" : `GET /status and /healthz on ${status.listen}`}`;
+}
+
+function renderBreakGlass(glass: PlanBreakGlass): string {
+  const starts =
+    glass.starts.length === 0
+      ? "starts nothing"
+      : `starts ${glass.starts.join(", ")} and nothing else`;
+  const when =
+    glass.afterFailedBoots === null
+      ? "when BREAK_GLASS is set"
+      : `when BREAK_GLASS is set, or after ${glass.afterFailedBoots} failed boots in a row (counted in ${glass.stateFile}; a boot up ${formatDuration(glass.healthyAfterMs!)} after startup is good)`;
+  return `Break glass: ${when}: ${starts}`;
 }
 
 const BOUNDS: Record<ShutdownBudget["bound"], string> = {

@@ -1,5 +1,7 @@
 // The start/stop plan of a Spec as data: what `--check` prints and `--check --json` emits.
 // It names environment variables but never carries their values.
+
+import type { Config } from "@groundcontrol/config";
 import {
   type CommandSpec,
   DEFAULTS,
@@ -13,7 +15,9 @@ import {
   type WorstCaseShutdown,
   worstCaseShutdown,
 } from "@groundcontrol/core";
+import { DEFAULT_HEALTHY_AFTER_MS } from "./boots.js";
 import { type KillTimeout, PLATFORMS, type Platform } from "./platforms.js";
+import { DEFAULT_SOCKET } from "./status-server.js";
 
 /** The variables a command gets, by name. */
 export type PlanEnv = EnvKeys;
@@ -110,9 +114,28 @@ export interface Plan {
   /** In stop order: the reverse of startup. */
   shutdown: { process: string; oneShot: boolean; phases: ShutdownPhase[] }[];
   shutdownBudget: ShutdownBudget;
+  /** Where `groundcontrol status` and the HTTP probes ask (GROUNDCONTROL_SOCKET may move it). */
+  status: {
+    /** null: none (control-socket = false). */
+    controlSocket: string | null;
+    /** True for the default place, which is given up with a warning when it cannot be had. */
+    bestEffort: boolean;
+    /** "host:port" of status-listen, or null. */
+    listen: string | null;
+  };
+  breakGlass: PlanBreakGlass;
 }
 
-export function buildPlan(spec: Spec, config: string, killTimeout?: KillTimeout): Plan {
+export interface PlanBreakGlass {
+  /** The processes any break glass starts (start-through): none without it. */
+  starts: string[];
+  /** null: break glass only when BREAK_GLASS is set. */
+  afterFailedBoots: number | null;
+  stateFile: string | null;
+  healthyAfterMs: number | null;
+}
+
+export function buildPlan(spec: Config, config: string, killTimeout?: KillTimeout): Plan {
   const envTable = Object.keys(spec.env ?? {});
   const describe = (command: CommandSpec) => describeCommand(command, envTable);
   return {
@@ -137,6 +160,27 @@ export function buildPlan(spec: Spec, config: string, killTimeout?: KillTimeout)
       }))
       .reverse(),
     shutdownBudget: shutdownBudget(spec, killTimeout),
+    status: {
+      controlSocket: spec.controlSocket === false ? null : (spec.controlSocket ?? DEFAULT_SOCKET),
+      bestEffort: spec.controlSocket === undefined,
+      listen: spec.statusListen
+        ? formatHostPort(spec.statusListen.host, spec.statusListen.port)
+        : null,
+    },
+    breakGlass: planBreakGlass(spec),
+  };
+}
+
+function planBreakGlass(spec: Config): PlanBreakGlass {
+  const settings = spec.breakGlass ?? {};
+  const names = spec.processes.map((process) => process.name);
+  const through = settings.startThrough === undefined ? -1 : names.indexOf(settings.startThrough);
+  const counting = settings.afterFailedBoots !== undefined;
+  return {
+    starts: names.slice(0, through + 1),
+    afterFailedBoots: settings.afterFailedBoots ?? null,
+    stateFile: settings.stateFile ?? null,
+    healthyAfterMs: counting ? (settings.healthyAfterMs ?? DEFAULT_HEALTHY_AFTER_MS) : null,
   };
 }
 

@@ -40,13 +40,30 @@ describe("docs/cli.md", () => {
       ),
     );
     expect(withCheck).toEqual(new Set(["--json", "--strict", "--platform", "--kill-timeout"]));
+    // And those "With `status` only" with status, as its first word.
+    const withStatus = new Set(
+      [...section("Options").matchAll(/^\| `(--[\w-]+)` +\| With `status` only/gm)].map(
+        (m) => m[1],
+      ),
+    );
+    expect(withStatus).toEqual(new Set(["--ready", "--socket"]));
     // Options that take a value, with one the docs give as an example.
-    const VALUES: Record<string, string> = { "--platform": "fly", "--kill-timeout": "25s" };
+    const VALUES: Record<string, string> = {
+      "--platform": "fly",
+      "--kill-timeout": "25s",
+      "--socket": "/run/app/gc.sock",
+    };
     for (const option of options) {
       const given = option in VALUES ? [option, VALUES[option]!] : [option];
-      const argv = withCheck.has(option) ? ["--check", ...given] : given;
+      const argv = withCheck.has(option)
+        ? ["--check", ...given]
+        : withStatus.has(option)
+          ? ["status", ...given]
+          : given;
       expect(parseArgs(argv, {}).kind, option).not.toBe("usage-error");
-      if (withCheck.has(option)) expect(parseArgs(given, {}).kind).toBe("usage-error");
+      if (withCheck.has(option) || withStatus.has(option)) {
+        expect(parseArgs(given, {}).kind).toBe("usage-error");
+      }
       if (option in VALUES) expect(section("Options")).toContain(VALUES[option]);
     }
   });

@@ -2,6 +2,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseConfig } from "@groundcontrol/config";
 import type { Spec } from "@groundcontrol/core";
 import { describe, expect, it } from "vitest";
 import { check } from "../src/check.js";
@@ -160,8 +161,57 @@ Shutdown, in reverse order (within the 25s deadline: each stop wait gets what is
        stop  SIGINT; SIGKILL to its process group after 10s
 
 Worst-case shutdown: 25s (the shutdown-timeout)
+Status: control socket /run/groundcontrol.sock (the default: best effort); no HTTP status
+Break glass: when BREAK_GLASS is set: starts nothing
 `,
     );
+  });
+});
+
+describe("the plan's status and break glass", () => {
+  it("names the socket, the HTTP address, what break glass starts and where boots are counted", () => {
+    const config = parseConfig(`
+control-socket = "/run/app/gc.sock"
+status-listen = "0.0.0.0:9090"
+
+[break-glass]
+after-failed-boots = 3
+state-file = "/data/boots"
+start-through = "vpn"
+
+[[processes]]
+name = "vpn"
+run = "tailscaled"
+
+[[processes]]
+name = "sshd"
+run = "sshd -D"
+
+[[processes]]
+name = "app"
+run = "app"
+`);
+    const plan = buildPlan(config, "gc.toml");
+    expect(plan.status).toEqual({
+      controlSocket: "/run/app/gc.sock",
+      bestEffort: false,
+      listen: "0.0.0.0:9090",
+    });
+    expect(plan.breakGlass).toEqual({
+      starts: ["vpn"],
+      afterFailedBoots: 3,
+      stateFile: "/data/boots",
+      healthyAfterMs: 60_000,
+    });
+    expect(renderPlan(plan).split("\n").slice(-3)).toEqual([
+      "Status: control socket /run/app/gc.sock; GET /status and /healthz on 0.0.0.0:9090",
+      "Break glass: when BREAK_GLASS is set, or after 3 failed boots in a row (counted in /data/boots; a boot up 1m after startup is good): starts vpn and nothing else",
+      "",
+    ]);
+    expect(
+      buildPlan(parseConfig('control-socket = false\n[[processes]]\nname = "a"\nrun = "a"\n'), "x")
+        .status.controlSocket,
+    ).toBeNull();
   });
 });
 

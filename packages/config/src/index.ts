@@ -10,12 +10,15 @@ export type {
   Spec,
   StopSpec,
 } from "@groundcontrol/core";
+export {
+  type BreakGlassSettings,
+  type Config,
+  MAX_SOCKET_PATH_BYTES,
+} from "./config-types.js";
 export { parseDuration } from "./duration.js";
 export { ConfigError, type ConfigIssue, formatIssue, issueAt } from "./issues.js";
 export { jsonSchema, jsonSchemaText } from "./json-schema.js";
 export type { KeySegment } from "./key-path.js";
 export { loadConfig, loadConfigSync, type ParseOptions, parseConfig } from "./parse.js";
-export type { Config } from "./schema/config.js";
-export { type BreakGlassSettings, MAX_SOCKET_PATH_BYTES } from "./schema/settings.js";
 export { classifyStop } from "./signals.js";
 export { splitCommand } from "./split.js";

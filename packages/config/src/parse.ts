@@ -3,12 +3,13 @@ import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { parse as parseToml, TomlError } from "smol-toml";
 import * as v from "valibot";
+import type { Config } from "./config-types.js";
 import { crossCheck } from "./cross-checks.js";
 import { codeFrame } from "./frame.js";
 import { ConfigError, type ConfigIssue } from "./issues.js";
 import { formatKeyPath, type KeySegment } from "./key-path.js";
 import { PositionIndex } from "./positions.js";
-import { type Config, configSchema } from "./schema/config.js";
+import { configSchema } from "./schema/config.js";
 import { decodeUtf8 } from "./utf8.js";
 
 export interface ParseOptions {

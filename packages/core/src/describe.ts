@@ -1,6 +1,8 @@
 // How commands, readiness checks, addresses and durations read in messages and in the plan that
 // `--check` prints: one way each, wherever they are shown.
+import type { ShutdownReason } from "./events.js";
 import type { ReadyCheck } from "./spec.js";
+import { describeStatus } from "./status.js";
 
 /** One line naming a check, e.g. `tcp 127.0.0.1:5432` or `log /listening on/`. */
 export function describeCheck(check: ReadyCheck): string {
@@ -65,4 +67,26 @@ function escapeControl(word: string): string {
     /[\x00-\x1f\x7f\\']/g,
     (ch) => ESCAPES[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`,
   );
+}
+
+/** Why a supervisor shuts down, in words: `received SIGTERM`, `process "app" exited (exit code 1)`. */
+export function describeReason(reason: ShutdownReason): string {
+  switch (reason.kind) {
+    case "stop":
+      return reason.signal ? `received ${reason.signal}` : "stop requested";
+    case "exit":
+      return `process "${reason.process}" exited (${describeStatus(reason.status)})`;
+    case "unhealthy":
+      return `process "${reason.process}" is unhealthy (${reason.probe})`;
+    case "restarts-exhausted": {
+      const last =
+        "status" in reason.last
+          ? describeStatus(reason.last.status)
+          : `unhealthy: ${reason.last.unhealthy}`;
+      const budget = `${reason.restarts} within ${formatDuration(reason.withinMs)}`;
+      return `process "${reason.process}" used up its restart budget (${budget}; last: ${last})`;
+    }
+    case "startup-failed":
+      return "startup failed";
+  }
 }

@@ -11,7 +11,13 @@ export {
   serveStatus,
 } from "./control.js";
 export { type WorstCaseShutdown, worstCaseShutdown } from "./deadline.js";
-export { describeCheck, formatDuration, formatHostPort, joinCommand } from "./describe.js";
+export {
+  describeCheck,
+  describeReason,
+  formatDuration,
+  formatHostPort,
+  joinCommand,
+} from "./describe.js";
 export { closeInheritedDescriptors } from "./descriptors.js";
 export {
   baseEnvironment,
@@ -100,6 +106,7 @@ export {
   type Output,
   type State,
   Supervisor,
+  type StartOptions,
   type SupervisorOptions,
   type SupervisorStatus,
 } from "./supervisor.js";

@@ -4,7 +4,7 @@ import { onExit } from "signal-exit";
 import { shouldColor } from "./colors.js";
 import type { OutputSink, SpawnContext } from "./command.js";
 import { ShutdownClock } from "./deadline.js";
-import { formatDuration } from "./describe.js";
+import { describeReason } from "./describe.js";
 import { closeInheritedDescriptors } from "./descriptors.js";
 import { baseEnvironment, type Env } from "./env.js";
 import { HookError, messageOf, StartupError, StartupInterrupted } from "./errors.js";
@@ -22,7 +22,7 @@ import { loadLibc } from "./native.js";
 import { OutputRelay } from "./output.js";
 import { ManagedProcess, type ProcessContext, type ProcessStatus } from "./process.js";
 import { DEFAULTS, type Spec } from "./spec.js";
-import { describeStatus, exitCodeOf } from "./status.js";
+import { exitCodeOf } from "./status.js";
 import { sweepGroups } from "./sweep.js";
 import { timers } from "./timers.js";
 import { traceLifecycle } from "./trace.js";
@@ -68,6 +68,14 @@ export interface SupervisorOptions {
   stateDir?: string;
 }
 
+export interface StartOptions {
+  /**
+   * Start the processes up to and including this one, and no other (the rest stay `waiting`);
+   * the supervisor runs and stops as usual with those. Break glass's `start-through`.
+   */
+  through?: string;
+}
+
 export type State = "idle" | "starting" | "running" | "stopping" | "stopped";
 
 /** The whole supervisor at one moment (see `status()`). */
@@ -100,6 +108,8 @@ export class Supervisor extends EventEmitter {
   #startupOutcome: Promise<void> | undefined;
   readonly #killOnHostExit: boolean;
   readonly #stateDir: string | undefined;
+  /** The last process to start (start({ through })), or undefined for all of them. */
+  #through: string | undefined;
 
   constructor(spec: Spec, options: SupervisorOptions = {}) {
     super();
@@ -179,9 +189,17 @@ export class Supervisor extends EventEmitter {
     return deadline === undefined || deadline === Number.POSITIVE_INFINITY ? undefined : deadline;
   }
 
-  /** Resolves when every process has started; rejects with a StartupError after cleaning up. */
-  start(): Promise<void> {
+  /**
+   * Resolves when every process (or every one through `options.through`) has started; rejects
+   * with a StartupError after cleaning up. Called again, returns the first call's promise.
+   */
+  start(options: StartOptions = {}): Promise<void> {
     if (!this.#lifecycle) {
+      const through = options.through;
+      if (through !== undefined && !this.#processes.some((proc) => proc.name === through)) {
+        throw new TypeError(`start({ through }): no process is named "${through}"`);
+      }
+      this.#through = through;
       this.#startedAt = timers.now();
       let startupDone: () => void = () => {};
       let startupFailed: (error: StartupError) => void = () => {};
@@ -260,7 +278,7 @@ export class Supervisor extends EventEmitter {
     const started: ManagedProcess[] = [];
     let failed: ManagedProcess | undefined;
     let current: ManagedProcess | undefined;
-    for (const proc of this.#processes) {
+    for (const proc of this.#startable()) {
       if (this.#reason) break;
       current = proc;
       try {
@@ -413,6 +431,12 @@ export class Supervisor extends EventEmitter {
     }
   }
 
+  /** The processes this start starts: all, or those up to and including `through`. */
+  #startable(): ManagedProcess[] {
+    const last = this.#processes.findIndex((proc) => proc.name === this.#through);
+    return last < 0 ? this.#processes : this.#processes.slice(0, last + 1);
+  }
+
   #requestShutdown(reason: ShutdownReason): void {
     if (this.#reason) {
       traceLifecycle("shutdown already under way; ignoring %s", reason.kind);
@@ -540,26 +564,6 @@ function exitCodeFor(reason: ShutdownReason): number {
   }
 }
 
-function describeReason(reason: ShutdownReason): string {
-  switch (reason.kind) {
-    case "stop":
-      return reason.signal ? `received ${reason.signal}` : "stop requested";
-    case "exit":
-      return `process "${reason.process}" exited (${describeStatus(reason.status)})`;
-    case "unhealthy":
-      return `process "${reason.process}" is unhealthy (${reason.probe})`;
-    case "restarts-exhausted": {
-      const last =
-        "status" in reason.last
-          ? describeStatus(reason.last.status)
-          : `unhealthy: ${reason.last.unhealthy}`;
-      const budget = `${reason.restarts} within ${formatDuration(reason.withinMs)}`;
-      return `process "${reason.process}" used up its restart budget (${budget}; last: ${last})`;
-    }
-    case "startup-failed":
-      return "startup failed";
-  }
-}
 
 function interruptedBy(reason: ShutdownReason): Error {
   return new Error(`startup interrupted: ${describeReason(reason)}`);

@@ -276,4 +276,27 @@ describe("Supervisor", () => {
     expect(result.reason.kind).toBe("startup-failed");
     expect(result.exitCode).toBe(1);
   });
+
+  it("start({ through }) starts the processes up to that one, and stops those in reverse", async () => {
+    const { supervisor, events } = supervise([
+      { name: "vpn", run: sh("exec sleep 600") },
+      { name: "sshd", pre: sh("true") },
+      { name: "app", run: sh("exec sleep 600") },
+    ]);
+    await supervisor.start({ through: "sshd" });
+    expect(supervisor.status().processes.map((p) => p.state)).toEqual([
+      "running",
+      "one-shot done",
+      "waiting",
+    ]);
+    expect((await supervisor.stop()).exitCode).toBe(0);
+    expect(events).not.toContain("process:starting app");
+    expect(events.filter((e) => e.startsWith("process:stopping"))).toEqual([
+      "process:stopping sshd",
+      "process:stopping vpn",
+    ]);
+    expect(() =>
+      supervise([{ name: "a", run: sh("true") }]).supervisor.start({ through: "b" }),
+    ).toThrow('start({ through }): no process is named "b"');
+  });
 });

@@ -1,23 +1,12 @@
 // The whole groundcontrol.toml: top-level settings, [env] and the [[processes]] list.
-import type { LogFormat, Spec } from "@groundcontrol/core";
+import type { LogFormat } from "@groundcontrol/core";
 import * as v from "valibot";
+import type { Config } from "../config-types.js";
 import { byType } from "./by-type.js";
 import { expected, keyMessages } from "./messages.js";
 import { processTable } from "./process.js";
-import { type BreakGlassSettings, breakGlass, controlSocket, statusListen } from "./settings.js";
+import { breakGlass, controlSocket, statusListen } from "./settings.js";
 import { duration, envTable } from "./values.js";
-
-/**
- * A whole groundcontrol.toml: the Spec core runs, and the settings of the executable around it
- * (core ignores them).
- */
-export interface Config extends Spec {
-  /** Where `groundcontrol status` asks: a path, false for none; unset for the default. */
-  controlSocket?: string | false;
-  /** An address for GET /status and GET /healthz. */
-  statusListen?: { host: string; port: number };
-  breakGlass?: BreakGlassSettings;
-}
 
 const suppressTimestamps = v.pipe(
   v.boolean(expected("true or false")),

@@ -2,24 +2,11 @@
 // answers `groundcontrol status` (SPEC §8 "Status") and `[break-glass]` (SPEC §8 "Crash-loop
 // break glass"). Core never sees them; the CLI does.
 import * as v from "valibot";
+import { type BreakGlassSettings, MAX_SOCKET_PATH_BYTES } from "../config-types.js";
 import { byType } from "./by-type.js";
 import { expected, keyMessages } from "./messages.js";
 import { hostPort } from "./ready.js";
 import { count, nonEmptyString, positiveDuration } from "./values.js";
-
-/** The most bytes a Unix socket path can hold (sun_path is 108, with its NUL). */
-export const MAX_SOCKET_PATH_BYTES = 107;
-
-export interface BreakGlassSettings {
-  /** Enter break glass by itself after this many failed boots in a row. */
-  afterFailedBoots?: number;
-  /** Where the count of failed boots is kept (on a volume that outlives the container). */
-  stateFile?: string;
-  /** A boot that stays up this long after startup completed is a good one. */
-  healthyAfterMs?: number;
-  /** In break glass, start the processes up to and including this one. */
-  startThrough?: string;
-}
 
 const socketPath = v.pipe(
   nonEmptyString("a socket path, or false"),
