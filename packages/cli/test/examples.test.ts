@@ -1,6 +1,6 @@
 // The examples in examples/ stay true: every groundcontrol.toml passes --check, and each runnable
 // example runs to the end as its README describes (or until SIGTERM, as a platform would stop it).
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -130,6 +130,40 @@ describe("runnable examples", () => {
       ]);
       // The secret reached tailscale as an argument, never the log.
       expect(done.stdout + done.stderr).not.toContain("tskey-example");
+    } finally {
+      running.kill();
+      example.remove();
+    }
+  });
+
+  it("tailscale-nginx: after three failed boots, break glass starts only what gets an operator in", async () => {
+    const example = copyExample("tailscale-nginx");
+    const boots = join(example.dir, "state/groundcontrol-boots.json");
+    // Three boots failed before this one (what the state file on the volume would say).
+    writeFileSync(
+      boots,
+      JSON.stringify({
+        version: 1,
+        failedBoots: 3,
+        updated: "",
+        lastReason: "the app would not start",
+      }),
+    );
+    const running = runExample(example.dir, { TS_AUTHKEY: "tskey-example", PWD: example.dir });
+    try {
+      await running.waitFor(
+        /3 boots in a row failed \(the last: the app would not start\): starting only the processes through "tailscale": tailscaled, tailscale/,
+      );
+      await running.waitFor(/started: all 2 processes ready/);
+      running.kill("SIGTERM");
+      const done = await running.finished;
+      expect(done.code).toBe(0);
+      inOrder(done.stdout, [
+        "tailscale[post] | Logged out.",
+        "tailscaled | tailscaled: shutting down",
+      ]);
+      expect(done.stdout + done.stderr).not.toMatch(/^\S+ (app|nginx)/m);
+      expect(JSON.parse(readFileSync(boots, "utf8")).failedBoots).toBe(0);
     } finally {
       running.kill();
       example.remove();
