@@ -1,7 +1,7 @@
 // Where this Ground Control answers `groundcontrol status` and HTTP probes (SPEC §8 "Status"),
 // and what happens when it cannot: the default socket is best effort (a warning, then none); a
 // socket or an address someone chose is a startup error naming it.
-import type { Config } from "@groundcontrol/config";
+import { type Config, parseHostPort } from "@groundcontrol/config";
 import {
   ControlSocketError,
   formatHostPort,
@@ -32,7 +32,7 @@ export async function startStatusServers(
 ): Promise<StatusServers | undefined> {
   const chosen = env.GROUNDCONTROL_SOCKET || config.controlSocket;
   const socket = chosen === false ? undefined : (chosen ?? DEFAULT_SOCKET);
-  const listen = config.statusListen;
+  const listen = listenAddress(config, env);
   try {
     const servers = await serveStatus(report, { socket, listen });
     announce(servers, log);
@@ -59,6 +59,22 @@ export async function startStatusServers(
       throw new StatusServeError((again as Error).message);
     }
   }
+}
+
+/** status-listen, or GROUNDCONTROL_STATUS_LISTEN over it: a platform's manifest may own the port. */
+function listenAddress(
+  config: Pick<Config, "statusListen">,
+  env: NodeJS.ProcessEnv,
+): Config["statusListen"] {
+  const fromEnv = env.GROUNDCONTROL_STATUS_LISTEN;
+  if (!fromEnv) return config.statusListen;
+  const address = parseHostPort(fromEnv);
+  if (typeof address === "string") {
+    throw new StatusServeError(
+      `GROUNDCONTROL_STATUS_LISTEN=${JSON.stringify(fromEnv)}: ${address}`,
+    );
+  }
+  return address;
 }
 
 function announce(servers: StatusServers, log: Log): void {

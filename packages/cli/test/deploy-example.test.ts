@@ -6,9 +6,10 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { loadConfig } from "@groundcontrol/config";
+import { loadConfig, parseHostPort } from "@groundcontrol/config";
 import type { CommandSpec, Spec } from "@groundcontrol/core";
 import { describe, expect, it } from "vitest";
+import { parseArgs } from "../src/args.js";
 import { shutdownBudget } from "../src/plan.js";
 import { isPlatform, PLATFORMS } from "../src/platforms.js";
 import { TERMINATION_SIGNALS } from "../src/signals.js";
@@ -193,6 +194,39 @@ describe("examples/deploy", () => {
       platform: "kubernetes",
       config,
     });
+  });
+
+  it("asks groundcontrol status the way each platform probes: commands that exist, an address served", async () => {
+    // Docker: HEALTHCHECK in every target that runs Ground Control.
+    const healthchecks = [...dockerfile.matchAll(/^HEALTHCHECK .* CMD (\[.+\])$/gm)].map(
+      (m) => JSON.parse(m[1]!) as string[],
+    );
+    expect(healthchecks.length).toBe([...dockerfile.matchAll(/^ENTRYPOINT /gm)].length);
+    // Kubernetes: exec probes.
+    const pod = read("pod.yaml");
+    const probes = [...pod.matchAll(/^ {10}command: (\[.+\])$/gm)].map(
+      (m) => JSON.parse(m[1]!) as string[],
+    );
+    expect(probes).toEqual([
+      ["groundcontrol", "status", "--ready"],
+      ["groundcontrol", "status"],
+    ]);
+    expect(pod).toMatch(
+      /readinessProbe:\n {8}exec:\n {10}command: \["groundcontrol", "status", "--ready"\]/,
+    );
+    expect(pod).toMatch(/livenessProbe:\n {8}exec:\n {10}command: \["groundcontrol", "status"\]/);
+    for (const argv of [...healthchecks, ...probes]) {
+      expect(argv[0]).toBe("groundcontrol");
+      expect(parseArgs(argv.slice(1), {})).toMatchObject({ kind: "status" });
+    }
+    // Fly.io: an http check on the address GROUNDCONTROL_STATUS_LISTEN serves, at /healthz.
+    const fly = read("fly.toml");
+    const listen = /^ {2}GROUNDCONTROL_STATUS_LISTEN = "(.+)"$/m.exec(fly)?.[1];
+    const address = parseHostPort(listen ?? "");
+    expect(typeof address).toBe("object");
+    expect(/^ {4}port = (\d+)$/m.exec(fly)?.[1]).toBe(String((address as { port: number }).port));
+    expect(/^ {4}path = "(.+)"$/m.exec(fly)?.[1]).toBe("/healthz");
+    expect(/^ {4}type = "(.+)"$/m.exec(fly)?.[1]).toBe("http");
   });
 
   it("pod.yaml: mounts a Secret that only root may read where its config's secrets are", async () => {

@@ -281,6 +281,35 @@ describe("status-listen", () => {
   });
 });
 
+describe("GROUNDCONTROL_STATUS_LISTEN", () => {
+  it("serves the HTTP status where the platform's manifest says, over status-listen", async () => {
+    const port = await freePort();
+    await withScenario(
+      `status-listen = "127.0.0.1:1"\n[[processes]]\nname = "a"\nrun = ${daemon("a")}\n`,
+      async (s) => {
+        await s.waitForPid("a");
+        expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      },
+      { env: env({ GROUNDCONTROL_STATUS_LISTEN: `127.0.0.1:${port}` }) },
+    );
+  });
+
+  it("a value that is not host:port is a startup error naming the variable", async () => {
+    await withScenario(
+      `[[processes]]\nname = "a"\nrun = ${daemon("a")}\n`,
+      async (s) => {
+        const done = await s.finished;
+        expect(done.code).toBe(1);
+        expect(done.stderr).toContain(
+          'startup aborted: GROUNDCONTROL_STATUS_LISTEN="9090": expected "host:port", such as "127.0.0.1:5432"',
+        );
+        expect(s.transcript()).toBe("");
+      },
+      { env: env({ GROUNDCONTROL_STATUS_LISTEN: "9090" }) },
+    );
+  });
+});
+
 describe.skipIf(!canUnshare)("the default socket, in a private /run", () => {
   /**
    * Runs `script` with sh in a new mount namespace whose /run is an empty tmpfs: the default

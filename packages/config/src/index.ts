@@ -16,6 +16,7 @@ export {
   MAX_SOCKET_PATH_BYTES,
 } from "./config-types.js";
 export { parseDuration } from "./duration.js";
+export { parseHostPort } from "./host-port.js";
 export { ConfigError, type ConfigIssue, formatIssue, issueAt } from "./issues.js";
 export { jsonSchema, jsonSchemaText } from "./json-schema.js";
 export type { KeySegment } from "./key-path.js";
