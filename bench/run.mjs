@@ -12,7 +12,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, release } from "node:os";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BRIDGE_METRICS, bridgeOnce, cliCommands, execOnce } from "./cases/cli.mjs";
+import {
+  BRIDGE_METRICS,
+  bridgeOnce,
+  cliCommands,
+  execOnce,
+  startStatusTarget,
+} from "./cases/cli.mjs";
 import { prepareRelay, METRICS as RELAY, relayOnce } from "./cases/relay.mjs";
 import { METRICS as STARTUP, startupOnce } from "./cases/startup.mjs";
 import { FLOOD_DEFAULTS, floodOnce, PEAK_LIMIT_MIB } from "./flood.mjs";
@@ -248,8 +254,10 @@ async function main() {
   if (options.cases.includes("cli")) {
     process.stderr.write("cli ");
     const dir = scratchDir("cli");
+    let target;
     try {
       const commands = cliCommands(dir);
+      target = await startStatusTarget(dir);
       const times = Object.fromEntries(commands.map((c) => [c.id, []]));
       const bridge = [];
       for (let r = -1; r < options.runs; r++) {
@@ -279,6 +287,7 @@ async function main() {
         ].join("\n"),
       );
     } finally {
+      await target?.stop();
       removeDir(dir);
     }
   }

@@ -3,12 +3,42 @@
 // timed inside a fresh Node process: koffi loaded and libc bound, as a run does before its first
 // spawn.
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { generate } from "../config-parse.mjs";
 import { BUNDLE, groundcontrolToml } from "../lib/managers.mjs";
 import { cleanEnv, launch, within } from "../lib/proc.mjs";
+
+/** The standalone binary, when `pnpm --filter @groundcontrol/cli build:sea` has made it. */
+const STANDALONE = fileURLToPath(
+  new URL("../../packages/cli/standalone/groundcontrol", import.meta.url),
+);
+
+/** The socket of the Ground Control that `status` asks (started by startStatusTarget). */
+export const statusSocket = (dir) => join(dir, "gc.sock");
+
+/**
+ * A Ground Control running ten daemons for `groundcontrol status` to ask, as a probe would.
+ * Resolves once it answers; stop() ends it.
+ */
+export async function startStatusTarget(dir) {
+  const env = cleanEnv({ GROUNDCONTROL_SOCKET: statusSocket(dir) });
+  const { child, exit } = launch([process.execPath, BUNDLE, join(dir, "ten.toml")], { env });
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const asked = spawnSync(process.execPath, [BUNDLE, "status", "--ready"], { env });
+    if (asked.status === 0) break;
+    if (Date.now() > deadline) throw new Error("the Ground Control that status asks never got ready");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    stop: async () => {
+      child.kill("SIGTERM");
+      await within(exit, 30_000, "status target");
+    },
+  };
+}
 
 /** The commands timed, exec to exit; `setup` writes what they read into `dir`. */
 export function cliCommands(dir) {
@@ -36,12 +66,28 @@ export function cliCommands(dir) {
       argv: [node, BUNDLE, "--check", big],
     },
     { id: "schema", label: "groundcontrol --print-schema", argv: [node, BUNDLE, "--print-schema"] },
+    {
+      id: "status",
+      label: "groundcontrol status --ready (the bundle, 10 processes)",
+      argv: [node, BUNDLE, "status", "--ready"],
+      env: { GROUNDCONTROL_SOCKET: statusSocket(dir) },
+    },
+    ...(existsSync(STANDALONE)
+      ? [
+          {
+            id: "statusSea",
+            label: "groundcontrol status --ready (the standalone binary)",
+            argv: [STANDALONE, "status", "--ready"],
+            env: { GROUNDCONTROL_SOCKET: statusSocket(dir) },
+          },
+        ]
+      : []),
   ];
 }
 
 /** Exec to exit of one command, in ms; throws if it fails. */
 export async function execOnce(command) {
-  const { started, exit } = launch(command.argv, { env: cleanEnv() });
+  const { started, exit } = launch(command.argv, { env: cleanEnv(command.env) });
   const done = await within(exit, 30_000, command.id);
   if (done.code !== 0) throw new Error(`${command.label} exited with ${done.code}`);
   return done.at - started;
