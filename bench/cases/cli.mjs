@@ -29,7 +29,8 @@ export async function startStatusTarget(dir) {
   for (;;) {
     const asked = spawnSync(process.execPath, [BUNDLE, "status", "--ready"], { env });
     if (asked.status === 0) break;
-    if (Date.now() > deadline) throw new Error("the Ground Control that status asks never got ready");
+    if (Date.now() > deadline)
+      throw new Error("the Ground Control that status asks never got ready");
     await new Promise((r) => setTimeout(r, 20));
   }
   return {

@@ -9,7 +9,6 @@ import {
   type OutputRelay,
   type StatusReport,
   type StatusServers,
-  type Supervisor,
   statusReport,
 } from "@groundcontrol/core";
 import type { BootCount } from "./boots.js";

@@ -111,7 +111,10 @@ export async function runConfig(configPath: string, signals: SignalDesk): Promis
  * platform that kills a boot stuck in startup is what a crash loop looks like.
  */
 function recordBoot(boots: BootCount, result: SupervisorResult, started: boolean): void {
-  if (result.reason.kind === "stop" && started) return boots.good();
+  if (result.reason.kind === "stop" && started) {
+    boots.good();
+    return;
+  }
   const reason =
     result.reason.kind === "startup-failed"
       ? result.reason.error.message

@@ -119,7 +119,9 @@ export function renderReport(
       .join("  ")
       .trimEnd();
   lines.push("", line(header));
-  report.processes.forEach((p, index) => lines.push(line(rows[index]!, p.state)));
+  report.processes.forEach((p, index) => {
+    lines.push(line(rows[index]!, p.state));
+  });
   return `${lines.join("\n")}\n`;
 }
 

@@ -8,7 +8,7 @@
 // The socket is made with mode 0600 (only Ground Control's own user may ask), a stale one left
 // by a crash is replaced, a live one is never taken over, and it is removed on close.
 import { chmodSync, existsSync, lstatSync, renameSync, type Stats, unlinkSync } from "node:fs";
-import { connect, createServer, type Server, type Socket } from "node:net";
+import { connect, createServer, type Socket } from "node:net";
 import { dirname, join } from "node:path";
 import { messageOf } from "./errors.js";
 import { type HostPort, listenStatusHttp, type StatusHttpServer } from "./status-http.js";

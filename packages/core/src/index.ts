@@ -104,9 +104,9 @@ export {
 } from "./status-report.js";
 export {
   type Output,
+  type StartOptions,
   type State,
   Supervisor,
-  type StartOptions,
   type SupervisorOptions,
   type SupervisorStatus,
 } from "./supervisor.js";

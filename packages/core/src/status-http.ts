@@ -68,20 +68,17 @@ function respond(
   report: () => StatusReport,
 ): void {
   const path = (request.url ?? "").split("?")[0];
-  if (path !== "/status" && path !== "/healthz") return send(response, 404, "not found\n");
-  if (request.method !== "GET" && request.method !== "HEAD") {
+  if (path !== "/status" && path !== "/healthz") {
+    send(response, 404, "not found\n");
+  } else if (request.method !== "GET" && request.method !== "HEAD") {
     response.setHeader("allow", "GET, HEAD");
-    return send(response, 405, "method not allowed\n");
+    send(response, 405, "method not allowed\n");
+  } else if (path === "/healthz") {
+    const now = report();
+    send(response, now.ready ? 200 : 503, now.ready ? "ready\n" : `not ready: ${now.phase}\n`);
+  } else {
+    send(response, 200, `${JSON.stringify(report())}\n`, "application/json");
   }
-  const now = report();
-  if (path === "/healthz") {
-    return send(
-      response,
-      now.ready ? 200 : 503,
-      now.ready ? "ready\n" : `not ready: ${now.phase}\n`,
-    );
-  }
-  send(response, 200, `${JSON.stringify(now)}\n`, "application/json");
 }
 
 function send(response: ServerResponse, code: number, body: string, type = "text/plain"): void {

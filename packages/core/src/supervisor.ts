@@ -564,7 +564,6 @@ function exitCodeFor(reason: ShutdownReason): number {
   }
 }
 
-
 function interruptedBy(reason: ShutdownReason): Error {
   return new Error(`startup interrupted: ${describeReason(reason)}`);
 }

@@ -46,7 +46,7 @@ const REPORT: StatusReport = {
 
 /** Sends raw bytes and collects the answer lines until the server closes or `lines` came. */
 function exchange(raw: string, lines = 1): Promise<string[]> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const socket = connect(path);
     let text = "";
     socket.setEncoding("utf8").on("data", (chunk: string) => {

@@ -1,7 +1,7 @@
 // What a test of a spec needs (@groundcontrol/core/testing): output kept in memory, the event
 // transcript, the next event awaited, real time under fake timers, and a stop() that an unread
 // output stream cannot hold.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";

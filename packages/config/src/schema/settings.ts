@@ -4,7 +4,7 @@
 import * as v from "valibot";
 import { type BreakGlassSettings, MAX_SOCKET_PATH_BYTES } from "../config-types.js";
 import { byType } from "./by-type.js";
-import { expected, keyMessages } from "./messages.js";
+import { keyMessages } from "./messages.js";
 import { hostPort } from "./ready.js";
 import { count, nonEmptyString, positiveDuration } from "./values.js";
 
