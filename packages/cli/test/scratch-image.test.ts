@@ -10,6 +10,7 @@ import { execFileSync } from "node:child_process";
 import {
   accessSync,
   chmodSync,
+  chownSync,
   closeSync,
   constants,
   copyFileSync,
@@ -200,6 +201,10 @@ function makeRoot(root: string, variant: Variant, staged: string, libraries: str
   );
   writeFileSync(put("/etc/groundcontrol.toml"), lifecycleToml(variant));
   writeFileSync(put("/etc/storm.toml"), STORM_TOML);
+  // Where the control socket goes (WORKDIR /run in Dockerfile.scratch); the image's USER owns
+  // it when that is not root (COPY --chown), so that `groundcontrol status` works there too.
+  mkdirSync(join(root, "run"), { mode: 0o755 });
+  if (variant.asApp) chownSync(join(root, "run"), APP.uid, APP.gid);
   // Mount points, as an image has them: the runtime mounts over them.
   mkdirSync(join(root, "proc"));
   mkdirSync(join(root, "dev/shm"), { recursive: true });
@@ -232,6 +237,8 @@ function runtimeScript(variant: Variant): string {
     variant.tmp === "noexec"
       ? `${mount} -t tmpfs -o nosuid,nodev,noexec,mode=1777 tmp "$root/tmp"`
       : "",
+    // A read-only root keeps a writable /run, as `docker run --read-only --tmpfs /run` does.
+    variant.readOnly ? `${mount} -t tmpfs -o nosuid,nodev,noexec,mode=0755 run "$root/run"` : "",
     `${mount} -o remount,bind,exec,${variant.readOnly ? "ro" : "rw"} "$root"`,
     `exec ${chroot} ${userspec}"$root" ${IN_IMAGE} "$config"`,
   ].join("\n");
