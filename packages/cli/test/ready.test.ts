@@ -2,7 +2,7 @@
 // The daemon fixture is shared with core's readiness tests (packages/core/test/fixtures).
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { type Scenario, withScenario } from "./helpers/harness.js";
+import { freePort, type Scenario, withScenario } from "./helpers/harness.js";
 
 /** Waits for `what`, but fails at once (with its stderr) if groundcontrol exits first. */
 async function unlessExited<T>(s: Scenario, what: Promise<T>): Promise<T> {
@@ -12,15 +12,6 @@ async function unlessExited<T>(s: Scenario, what: Promise<T>): Promise<T> {
   // Handled here too: once `what` has won, a later exit must not count as an unhandled rejection.
   exited.catch(() => {});
   return Promise.race([what, exited]);
-}
-
-/** A port nothing listens on (the OS picks it; we close it again). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const note = (line: string) => `["/bin/sh", "-c", "echo ${line} >> {results}"]`;

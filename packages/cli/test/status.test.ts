@@ -6,7 +6,14 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { alive, CLI, canUnshare, type Scenario, withScenario } from "./helpers/harness.js";
+import {
+  alive,
+  CLI,
+  canUnshare,
+  freePort,
+  type Scenario,
+  withScenario,
+} from "./helpers/harness.js";
 import { runCli } from "./run-cli.js";
 
 let dir: string;
@@ -37,15 +44,6 @@ async function statusJson() {
     ready: boolean;
     processes: { name: string; state: string; pid: number | null }[];
   };
-}
-
-/** A TCP port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const SECRET = "hunter2-do-not-print";

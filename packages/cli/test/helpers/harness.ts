@@ -1,6 +1,7 @@
 // Runs the real groundcontrol executable on a scenario and reads what it did, as a user would.
 import { type ChildProcess, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -171,3 +172,12 @@ export const canUnshare = (() => {
 
 /** Prefix that runs a program as PID 1 of a new pid namespace, as in a container. */
 export const AS_PID1 = ["unshare", "--pid", "--fork", "--mount-proc"];
+
+/** A port nothing listens on (the OS picks it; we close it again). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
