@@ -8,6 +8,7 @@ import {
   cpSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -117,5 +118,28 @@ run = ["/bin/sh", "-c", "( setsid sleep 600 & echo grandchild=$! ); exec sleep 6
     running.child.kill("SIGTERM");
     expect((await running.finished).code).toBe(0);
     expect(alive(grandchild)).toBe(false);
+  });
+});
+
+// Where the two Node lines the suite runs on differ: Node 22.1 and later keep what a start
+// compiled for the next one; Node 20 has no compile cache, and the bundle runs without it.
+describe("Node's compile cache", () => {
+  const [major, minor] = process.versions.node.split(".").map(Number) as [number, number];
+  const hasCache = major > 22 || (major === 22 && minor >= 1);
+
+  it(`is ${hasCache ? "filled" : "absent, and not missed"} on Node ${process.versions.node}`, () => {
+    const cache = mkdtempSync(join(tmpdir(), "gc-compile-cache-"));
+    try {
+      const out = execFileSync(process.execPath, [CLI, "--version"], {
+        env: { ...process.env, NODE_COMPILE_CACHE: cache },
+        encoding: "utf8",
+      });
+      expect(out).toMatch(new RegExp(`\\(Node v${process.versions.node}\\)`));
+      const files = readdirSync(cache, { recursive: true });
+      if (hasCache) expect(files.length).toBeGreaterThan(0);
+      else expect(files).toEqual([]);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 });
