@@ -17,6 +17,8 @@ export function describeCheck(check: ReadyCheck): string {
       return `log /${check.pattern}/`;
     case "fd":
       return `fd ${check.fd}`;
+    case "notify":
+      return "notify READY=1";
   }
 }
 
