@@ -67,6 +67,7 @@ describe("JSON Schema", () => {
       "ready",
       "restart",
       "health",
+      "watchdog",
       "forward-signals",
     ]);
     for (const [key, value] of Object.entries(process)) expect(value.description, key).toBeTruthy();
