@@ -49,6 +49,7 @@ describe("groundcontrol --check", () => {
       forwardSignals: ["SIGHUP", "SIGUSR1", "SIGUSR2"],
       restart: null,
       health: null,
+      notify: null,
     });
   });
 
