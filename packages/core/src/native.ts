@@ -193,24 +193,13 @@ function bindLibc(koffi: Koffi): Libc {
       )
     : null;
   const syscall = linux ? lib.func("long syscall(long number, ...)") : null;
-  const socket = lib.func("int socket(int domain, int type, int protocol)");
-  const setsockopt = lib.func(
-    "int setsockopt(int fd, int level, int name, const void *value, uint32_t len)",
-  );
-  const bind = lib.func("int bind(int fd, const void *addr, uint32_t len)");
-  const close = lib.func("int close(int fd)");
-  // Anonymous struct types: a name would clash when a second copy of core binds libc again.
-  const iovec = koffi.struct({ base: "void *", len: "size_t" });
-  const msghdr = koffi.struct({
-    name: "void *",
-    namelen: "uint32_t",
-    iov: koffi.pointer(iovec),
-    iovlen: "size_t",
-    control: "void *",
-    controllen: "size_t",
-    flags: "int",
-  });
-  const recvmsg = lib.func("recvmsg", "long", ["int", koffi.inout(koffi.pointer(msghdr)), "int"]);
+  // Bound on first use: only a process with a notify socket needs them, and the others should
+  // not pay for them at start-up.
+  let sockets: ReturnType<typeof bindSockets> | undefined;
+  const sock = () => {
+    sockets ??= bindSockets(koffi, lib);
+    return sockets;
+  };
   return {
     waitid: (idtype, id, info, options) => waitid(idtype, id, info, options) as number,
     waitpid: (pid, status, options) => waitpid(pid, status, options) as number,
@@ -245,13 +234,14 @@ function bindLibc(koffi: Koffi): Libc {
       set[(signum - 1) >> 3] = 1 << ((signum - 1) & 7);
       sigprocmask(SIG_UNBLOCK, set, null);
     },
-    socket: (domain, type, protocol) => socket(domain, type, protocol) as number,
+    socket: (domain, type, protocol) => sock().socket(domain, type, protocol) as number,
     setsockoptInt(fd, level, name, value) {
       const int = Buffer.alloc(4);
-      int.writeInt32LE(value);
-      return setsockopt(fd, level, name, int, 4) as number;
+      if (endianness() === "LE") int.writeInt32LE(value);
+      else int.writeInt32BE(value);
+      return sock().setsockopt(fd, level, name, int, 4) as number;
     },
-    bind: (fd, addr) => bind(fd, addr, addr.length) as number,
+    bind: (fd, addr) => sock().bind(fd, addr, addr.length) as number,
     recvmsg(fd, data, control, flags) {
       // The buffers are only used during the call, as koffi's transient pointers allow.
       const msg = {
@@ -263,11 +253,11 @@ function bindLibc(koffi: Koffi): Libc {
         controllen: control.length,
         flags: 0,
       };
-      const bytes = Number(recvmsg(fd, msg, flags));
+      const bytes = Number(sock().recvmsg(fd, msg, flags));
       if (bytes < 0) return null;
       return { bytes, controlBytes: Number(msg.controllen), flags: msg.flags };
     },
-    close: (fd) => close(fd) as number,
+    close: (fd) => sock().close(fd) as number,
     pollReadable(fd, callback) {
       // koffi.node.poll is libuv's uv_poll_t (koffi 3.x; its docs call the API provisional,
       // hence the pinned version). Its callback's arguments (status, events) do not matter:
@@ -277,4 +267,27 @@ function bindLibc(koffi: Koffi): Libc {
     },
     errno: () => koffi.errno(),
   };
+}
+
+/** The socket calls, bound when the first notify socket is made. */
+function bindSockets(koffi: Koffi, lib: ReturnType<Koffi["load"]>) {
+  const socket = lib.func("int socket(int domain, int type, int protocol)");
+  const setsockopt = lib.func(
+    "int setsockopt(int fd, int level, int name, const void *value, uint32_t len)",
+  );
+  const bind = lib.func("int bind(int fd, const void *addr, uint32_t len)");
+  const close = lib.func("int close(int fd)");
+  // Anonymous struct types: a name would clash when a second copy of core binds libc again.
+  const iovec = koffi.struct({ base: "void *", len: "size_t" });
+  const msghdr = koffi.struct({
+    name: "void *",
+    namelen: "uint32_t",
+    iov: koffi.pointer(iovec),
+    iovlen: "size_t",
+    control: "void *",
+    controllen: "size_t",
+    flags: "int",
+  });
+  const recvmsg = lib.func("recvmsg", "long", ["int", koffi.inout(koffi.pointer(msghdr)), "int"]);
+  return { socket, setsockopt, bind, close, recvmsg };
 }
