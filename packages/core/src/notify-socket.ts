@@ -49,7 +49,10 @@ const BATCH = 256;
 export interface NotifySocketOptions {
   /** The user who must be able to send: the directory and the socket become theirs. */
   owner?: { uid: number; gid: number };
-  /** Where the private directory is made (default: the temp directory, `$TMPDIR` or /tmp). */
+  /**
+   * Where the private directory is made. Default: the temp directory (`$TMPDIR`, else /tmp),
+   * then, for a read-only root, /dev/shm, /run and /var/tmp.
+   */
   parent?: string;
   /** A datagram with its sender's credentials. */
   onDatagram(datagram: Datagram): void;
@@ -94,7 +97,7 @@ export class NotifySocket {
     }
     this.#libc = libc;
     this.#options = options;
-    this.dir = mkdtempSync(join(options.parent ?? tmpdir(), "groundcontrol-notify-"));
+    this.dir = privateDirectory(options.parent);
     this.path = join(this.dir, "notify.sock");
     try {
       this.#open();
@@ -181,6 +184,20 @@ export class NotifySocket {
       }
     }
   }
+}
+
+/** A new 0700 directory, in the first of the candidate places that lets us make one. */
+function privateDirectory(parent: string | undefined): string {
+  const places = parent === undefined ? [tmpdir(), "/dev/shm", "/run", "/var/tmp"] : [parent];
+  const failures: string[] = [];
+  for (const place of new Set(places)) {
+    try {
+      return mkdtempSync(join(place, "groundcontrol-notify-"));
+    } catch (error) {
+      failures.push(`${place}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+  }
+  throw new Error(`no directory to make it in (${failures.join(", ")}): set TMPDIR`);
 }
 
 /**

@@ -181,6 +181,20 @@ socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"MARK=1", sys.argv[1])`
     expect(warnings[0]).toContain("was dropped: its run is not running");
   });
 
+  it("falls back to /dev/shm when the temp directory cannot be written (a read-only root)", () => {
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = "/nonexistent/tmp";
+    try {
+      const socket = new NotifySocket(libc, { onDatagram: () => {}, onProblem: () => {} });
+      expect(socket.path).toMatch(/^\/dev\/shm\/groundcontrol-notify-[^/]+\/notify\.sock$/);
+      socket.close();
+      expect(existsSync(socket.dir)).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+  });
+
   it("refuses a path too long for a Unix socket, and leaves nothing behind", () => {
     const parent = mkdtempSync(join(tmpdir(), `gc-${"x".repeat(90)}-`));
     try {
