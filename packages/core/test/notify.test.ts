@@ -150,6 +150,24 @@ time.sleep(600)`),
     ]);
   });
 
+  it("takes an inherited WATCHDOG_USEC and WATCHDOG_PID out of run's environment when it has no watchdog", async () => {
+    const { supervisor } = supervise(
+      [
+        {
+          name: "db",
+          run: py(`${note("env", 'os.environ.get("WATCHDOG_USEC", "-") + " " + os.environ.get("WATCHDOG_PID", "-")')}
+send("READY=1")
+time.sleep(600)`),
+          ready: { check: { kind: "notify" } },
+        },
+      ],
+      { ...process.env, WATCHDOG_USEC: "5000000", WATCHDOG_PID: "1" },
+    );
+    await supervisor.start();
+    expect(read("env")).toBe("- -");
+    await supervisor.stop();
+  });
+
   it("makes the directory private, and removes it with the socket when the process stops", async () => {
     const { supervisor } = supervise([
       {
