@@ -7,6 +7,7 @@ import {
   type PlanCommand,
   type PlanEnv,
   type PlanHealth,
+  type PlanNotify,
   type PlanReady,
   type PlanRestart,
   type ShutdownBudget,
@@ -38,6 +39,7 @@ export function renderPlan(plan: Plan): string {
       lines.push(...renderCommand(phase.phase, phase));
       if (phase.phase === "run") {
         lines.push(renderReady(phase.ready));
+        if (phase.notify) lines.push(...renderNotify(phase.notify));
         if (phase.health) lines.push(renderHealth(phase.health));
         lines.push(renderRestart(phase.restart));
         const signals = phase.forwardSignals.join(", ") || "none";
@@ -156,7 +158,7 @@ function renderReady(ready: PlanReady | null): string {
   if (ready === null) return `${INDENT}ready at once (no ready check)`;
   const timing = `timeout ${formatDuration(ready.timeoutMs)}`;
   const every =
-    ready.check === "log" || ready.check === "fd"
+    ready.check === "log" || ready.check === "fd" || ready.check === "notify"
       ? ""
       : `, every ${formatDuration(ready.intervalMs)}`;
   const target = ready.command ? joinCommand(ready.command.argv, { oneLine: true }) : ready.target;
@@ -164,6 +166,18 @@ function renderReady(ready: PlanReady | null): string {
   if (!ready.command) return lines;
   const [, details] = renderCommand("", ready.command);
   return `${lines}\n${details}`;
+}
+
+function renderNotify(notify: PlanNotify): string[] {
+  const lines = [
+    `${INDENT}notify socket: ${notify.env.join(", ")} set for it, whatever its env (only messages from its own processes count)`,
+  ];
+  if (notify.watchdogMs !== null) {
+    lines.push(
+      `${INDENT}watchdog: WATCHDOG=1 at least every ${formatDuration(notify.watchdogMs)} once ready, or it is unhealthy`,
+    );
+  }
+  return lines;
 }
 
 function renderHealth(health: PlanHealth): string {

@@ -52,7 +52,16 @@ export type StartupPhase =
       /** null: never started again (a `run` that exits ends the run). */
       restart: PlanRestart | null;
       health: PlanHealth | null;
+      /** The notify socket (sd_notify) it gets, for `ready` notify or a watchdog; null: none. */
+      notify: PlanNotify | null;
     } & PlanCommand);
+
+export interface PlanNotify {
+  /** The variables Ground Control sets for it, whatever `only-env` says. */
+  env: string[];
+  /** null: no watchdog. */
+  watchdogMs: number | null;
+}
 
 export interface PlanRestart {
   on: "failure" | "always";
@@ -235,6 +244,7 @@ function startupPhases(process: ProcessSpec, describe: Describe): StartupPhase[]
       forwardSignals: [...(process.forwardSignals ?? DEFAULTS.forwardSignals)],
       restart: planRestart(process),
       health: planHealth(process, describe),
+      notify: planNotify(process),
     });
   }
   return phases;
@@ -251,6 +261,14 @@ function planRestart(process: ProcessSpec): PlanRestart | null {
     backoffMs: restart.backoffMs ?? d.backoffMs,
     maxBackoffMs: restart.maxBackoffMs ?? d.maxBackoffMs,
   };
+}
+
+function planNotify(process: ProcessSpec): PlanNotify | null {
+  const watchdogMs = process.watchdogMs ?? null;
+  if (process.ready?.check.kind !== "notify" && watchdogMs === null) return null;
+  const env = ["NOTIFY_SOCKET"];
+  if (watchdogMs !== null) env.push("WATCHDOG_USEC", "WATCHDOG_PID");
+  return { env, watchdogMs };
 }
 
 function planHealth(process: ProcessSpec, describe: Describe): PlanHealth | null {
@@ -309,6 +327,8 @@ function describeReady(
       return { check: "log", target: check.pattern, command: null };
     case "fd":
       return { check: "fd", target: String(check.fd), command: null };
+    case "notify":
+      return { check: "notify", target: "READY=1", command: null };
     case "command": {
       const command = describe(check.command);
       return { check: "command", target: command.argv.join(" "), command };

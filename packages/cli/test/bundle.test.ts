@@ -75,6 +75,24 @@ describe("the bundle copied on its own", () => {
     expect(plan).toMatch(/valid \(1 process\)/);
   });
 
+  it("without koffi, a notify gate fails startup at once, naming its process", async () => {
+    writeFileSync(
+      join(dir, "notify.toml"),
+      `[[processes]]
+name = "db"
+run = ["/bin/sh", "-c", "exec sleep 600"]
+ready = { notify = true, timeout = "60s" }
+`,
+    );
+    const began = Date.now();
+    const done = await runIn(dir, [process.execPath, bundle, "notify.toml"], ISOLATED).finished;
+    expect(Date.now() - began).toBeLessThan(15_000);
+    expect(done.code).toBe(1);
+    expect(done.stderr).toMatch(
+      /startup aborted: run command of process "db": cannot make its notify socket \(NOTIFY_SOCKET\): the native bridge is not available \(cannot load koffi/,
+    );
+  });
+
   it.runIf(canUnshare)("as PID 1 without koffi: runs, and warns that it cannot reap", async () => {
     const done = await asPid1(bundle, dir).finished;
     expect(done.stderr).toMatch(/cannot reap orphaned processes \(cannot load koffi/);

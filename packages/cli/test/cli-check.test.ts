@@ -55,6 +55,7 @@ describe("groundcontrol --check", () => {
       forwardSignals: ["SIGHUP", "SIGUSR1", "SIGUSR2"],
       restart: null,
       health: null,
+      notify: null,
     });
   });
 

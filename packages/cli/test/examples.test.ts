@@ -21,6 +21,7 @@ const RUNNABLE = [
   "litestream/groundcontrol.toml",
   "tailscale-nginx/groundcontrol.toml",
   "when-things-fail/groundcontrol.toml",
+  "notify/groundcontrol.toml",
 ];
 
 const configs = exampleConfigs();
@@ -204,6 +205,44 @@ describe("runnable examples", () => {
       ]);
     } finally {
       running.kill();
+    }
+  });
+
+  it("notify: the app waits for READY=1; a silent watchdog gets the database restarted", async () => {
+    const example = copyExample("notify");
+    const running = runExample(example.dir);
+    try {
+      // Stopped by the watchdog, restarted, and through its gate again.
+      await running.waitFor(/was unhealthy \(watchdog 1s\)[\s\S]*is ready \(notify READY=1\)/);
+      running.kill("SIGTERM");
+      const done = await running.finished;
+      expect(done.code).toBe(0);
+      inOrder(done.stdout, [
+        "db | db: start 1, recovering",
+        "db | db: accepting connections",
+        "app | app: the database is ready, serving",
+      ]);
+      inOrder(done.stdout, [
+        "db | db: stuck: no more heartbeats",
+        "db | db: shutting down",
+        "db | db: start 2, recovering",
+        "db | db: accepting connections",
+        "db | db: shutting down",
+      ]);
+      inOrder(done.stderr, [
+        'groundcontrol | process "db" status: recovering from the write-ahead log',
+        'groundcontrol | process "db" status: accepting connections',
+        'groundcontrol | process "db" is ready (notify READY=1)',
+        'groundcontrol | process "db" is unhealthy: no WATCHDOG=1 for 1s (watchdog 1s); stopping it',
+        'groundcontrol | process "db" says it is stopping',
+        'groundcontrol | process "db" was unhealthy (watchdog 1s); restart 1 in 200ms',
+        'groundcontrol | process "db" is ready (notify READY=1)',
+        "groundcontrol | shutting down: received SIGTERM",
+        "groundcontrol | all processes stopped; exit code 0",
+      ]);
+    } finally {
+      running.kill();
+      example.remove();
     }
   });
 

@@ -471,3 +471,39 @@ describe("the worst-case shutdown", () => {
     });
   });
 });
+
+describe("notify and the watchdog in the plan", () => {
+  const spec: Spec = {
+    processes: [
+      {
+        name: "db",
+        run: { program: "postgres", args: [], onlyEnv: [] },
+        ready: { check: { kind: "notify" }, timeoutMs: 30_000 },
+        watchdogMs: 20_000,
+      },
+      { name: "web", run: { program: "web", args: [] }, ready: { check: { kind: "notify" } } },
+      { name: "plain", run: { program: "plain", args: [] } },
+    ],
+  };
+
+  it("lists the gate, the socket's variables and the watchdog, in JSON", () => {
+    const [db, web, plain] = buildPlan(spec, "gc.toml").startup.map((entry) => entry.phases[0]);
+    expect(db).toMatchObject({
+      ready: { check: "notify", target: "READY=1", command: null, timeoutMs: 30_000 },
+      notify: { env: ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"], watchdogMs: 20_000 },
+    });
+    expect(web).toMatchObject({ notify: { env: ["NOTIFY_SOCKET"], watchdogMs: null } });
+    expect(plain).toMatchObject({ notify: null });
+  });
+
+  it("says them in words", () => {
+    const text = renderPlan(buildPlan(spec, "gc.toml"));
+    expect(text).toContain("ready when notify READY=1 (timeout 30s)\n");
+    expect(text).toContain(
+      "notify socket: NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID set for it, whatever its env (only messages from its own processes count)",
+    );
+    expect(text).toContain(
+      "watchdog: WATCHDOG=1 at least every 20s once ready, or it is unhealthy",
+    );
+  });
+});

@@ -46,23 +46,26 @@ describe("a secret", () => {
     ["under an only-env that lists it", 'only-env = ["GC_TOKEN"], '],
   ])("reaches its own command alone, one trailing newline removed: %s", async (_what, onlyEnv) => {
     const token = secretFile(`${VALUE}\n`);
+    // The neighbour goes first: app's run exits at once, which ends the run.
     const done = await run(`
+[[processes]]
+name = "neighbour"
+pre = { command = ${show("neighbour")} }
+post = { command = ${show("neighbour-post")} }
+
 [[processes]]
 name = "app"
 pre = { command = ${show("app-pre")} }
 run = { ${onlyEnv}command = ${show("app-run")}, secrets = { GC_TOKEN = "${token}" } }
 post = { command = ${show("app-post")} }
-
-[[processes]]
-name = "neighbour"
-pre = { command = ${show("neighbour")} }
 `);
     expect(done.code).toBe(0);
     expect(done.transcript).toEqual([
+      "neighbour:unset:",
       "app-pre:unset:",
       `app-run:${VALUE}:`,
-      "neighbour:unset:",
       "app-post:unset:",
+      "neighbour-post:unset:",
     ]);
     expect(done.stdout + done.stderr).not.toContain(VALUE);
   });

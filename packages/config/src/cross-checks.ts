@@ -48,6 +48,7 @@ export function crossCheck(document: unknown): RawIssue[] {
       ["ready", "only a running process can become ready"],
       ["restart", "only a running process can be started again"],
       ["health", "only a running process can be healthy"],
+      ["watchdog", "only a running process can ping it"],
     ] as const) {
       if (key in process && !("run" in process)) {
         issues.push({

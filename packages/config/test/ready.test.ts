@@ -17,6 +17,7 @@ describe("ready checks", () => {
     ['{ file = "/run/app.ready" }', { kind: "file", path: "/run/app.ready" }],
     ["{ log = 'listening on port \\d+' }", { kind: "log", pattern: "listening on port \\d+" }],
     ["{ fd = 3 }", { kind: "fd", fd: 3 }],
+    ["{ notify = true }", { kind: "notify" }],
     [
       '{ command = "pg_isready -q" }',
       { kind: "command", command: { program: "pg_isready", args: ["-q"] } },
@@ -79,8 +80,20 @@ describe("ready rejections", () => {
     ],
     ['{ file = "" }', "4:11 processes[0].ready.file: expected a file path, got an empty string"],
     [
+      "{ notify = false }",
+      "4:11 processes[0].ready.notify: expected true (leave the key out for no notification), got a boolean",
+    ],
+    [
+      '{ notify = "yes" }',
+      "4:11 processes[0].ready.notify: expected true (leave the key out for no notification), got a string",
+    ],
+    [
+      '{ notify = true, log = "up" }',
+      "4:1 processes[0].ready: give only one check, found log and notify",
+    ],
+    [
       '{ timeout = "30s" }',
-      "4:1 processes[0].ready: give one check: tcp, http, command, file, log, fd",
+      "4:1 processes[0].ready: give one check: tcp, http, command, file, log, fd, notify",
     ],
     [
       '{ tcp = "a:1", http = "http://a/" }',
@@ -96,7 +109,7 @@ describe("ready rejections", () => {
     ],
     [
       '{ file = "/x", retries = 3 }',
-      '4:24 processes[0].ready.retries: unknown key "retries"; expected one of: tcp, http, command, file, log, fd, timeout, interval',
+      '4:24 processes[0].ready.retries: unknown key "retries"; expected one of: tcp, http, command, file, log, fd, notify, timeout, interval',
     ],
     [
       '"tcp://db:5432"',

@@ -105,3 +105,32 @@ describe("health", () => {
     expect(oneIssue(withRun(line))).toBe(issue);
   });
 });
+
+describe("watchdog", () => {
+  it("reads a duration, in milliseconds", () => {
+    expect(firstProcess(withRun('ready = { notify = true }\nwatchdog = "30s"')).watchdogMs).toBe(
+      30_000,
+    );
+    expect(firstProcess(withRun("watchdog = 2.5")).watchdogMs).toBe(2_500);
+  });
+
+  it.each([
+    ['watchdog = "0s"', "4:1 processes[0].watchdog: expected a duration longer than 0"],
+    [
+      'watchdog = "soon"',
+      '4:1 processes[0].watchdog: expected a duration such as "250ms", "10s", "2m" or a number of seconds, got a string',
+    ],
+    [
+      "watchdog = true",
+      expect.stringMatching(/^4:1 processes\[0\]\.watchdog: expected a duration/),
+    ],
+  ])("rejects %s", (line, issue) => {
+    expect(oneIssue(withRun(line))).toEqual(issue);
+  });
+
+  it("needs a run", () => {
+    expect(oneIssue(processWith('pre = "x"\nwatchdog = "10s"'))).toBe(
+      "4:1 processes[0].watchdog: `watchdog` needs a `run` command: only a running process can ping it",
+    );
+  });
+});

@@ -73,6 +73,7 @@ describe("JSON Schema", () => {
       "ready",
       "restart",
       "health",
+      "watchdog",
       "forward-signals",
     ]);
     for (const [key, value] of Object.entries(process)) expect(value.description, key).toBeTruthy();

@@ -29,6 +29,11 @@ export interface LaunchPlan {
   label?: string;
   /** Hand the program the write end of a pipe at this descriptor (readiness `fd`). */
   notifyFd?: number;
+  /**
+   * Give the program WATCHDOG_PID, its own pid: known only once it runs, so it starts through
+   * the exec-as helper, which execs in place and so has the pid the program will have.
+   */
+  watchdogPid?: boolean;
 }
 
 export interface Origin {
@@ -86,7 +91,7 @@ export class Command {
       failure = { kind: "failed", ...lookup };
     } else {
       try {
-        const viaHelper = plan.user?.mode === "helper";
+        const viaHelper = plan.user?.mode === "helper" || plan.watchdogPid === true;
         const stdio = childStdio(spawning.libc, {
           notifyFd: plan.notifyFd,
           control: viaHelper,
@@ -209,17 +214,19 @@ function spawnHelper(helper: string[], stdio: SpawnOptions["stdio"]): ChildProce
 }
 
 function helperRequest(found: string, plan: LaunchPlan): ExecAsRequest {
-  const { resolved } = plan.user!;
   const request: ExecAsRequest = {
-    uid: resolved.uid,
-    gid: resolved.gid,
-    groups: resolved.groups,
     path: found,
     argv: [plan.file, ...plan.args],
     env: Object.entries(plan.env).map(([key, value]) => `${key}=${value}`),
   };
+  if (plan.user) {
+    // Node's spawn switch ("spawn" mode) would give exactly these groups: the primary alone.
+    const { uid, gid, groups } = plan.user.resolved;
+    Object.assign(request, { uid, gid, groups });
+  }
   if (plan.cwd !== undefined) request.cwd = plan.cwd;
   if (plan.notifyFd !== undefined) request.keepFd = plan.notifyFd;
+  if (plan.watchdogPid) request.watchdogPid = true;
   return request;
 }
 

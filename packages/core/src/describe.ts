@@ -19,6 +19,8 @@ export function describeCheck(check: ReadyCheck): string {
       return `log /${check.pattern}/`;
     case "fd":
       return `fd ${check.fd}`;
+    case "notify":
+      return "notify READY=1";
   }
 }
 

@@ -37,10 +37,15 @@ export interface RestartingEvent {
   unhealthy?: string;
 }
 
-/** A health check failed `failures` times in a row: the process is stopped as a failed `run`. */
+/**
+ * A health check failed `failures` times in a row, or the watchdog went without `WATCHDOG=1`:
+ * the process is stopped as a failed `run`.
+ */
 export interface UnhealthyEvent {
   process: string;
-  /** The check, in words (`http http://127.0.0.1:8080/healthz`). */
+  /** What noticed: the `health` check, or the sd_notify watchdog. */
+  source: "health" | "watchdog";
+  /** The check, in words (`http http://127.0.0.1:8080/healthz`, `watchdog 30s`). */
   probe: string;
   failures: number;
   /** Why the last check failed. */
@@ -53,11 +58,27 @@ export interface HealthyEvent {
   probe: string;
 }
 
+/** A datagram on a process's notify socket from a process of its `run`'s tree (sd_notify). */
+export interface NotifyEvent {
+  process: string;
+  /** The sender, as the kernel names it. */
+  pid: number;
+  /** Its assignments: `{ READY: "1", STATUS: "accepting connections" }`. */
+  fields: Record<string, string>;
+}
+
+/** A process said what it is doing (sd_notify's `STATUS=`). */
+export interface StatusEvent {
+  process: string;
+  pid: number;
+  status: string;
+}
+
 /** How a process ended for good, as a reason to shut down. */
 export type ProcessEnd =
   /** Its `run` exited, and `restart` does not start it again. */
   | { kind: "exit"; process: string; status: ExitStatus }
-  /** Its health check failed, and `restart` does not start it again. */
+  /** Its health check (or watchdog) failed, and `restart` does not start it again. */
   | { kind: "unhealthy"; process: string; probe: string }
   /** `restart` would have started it once more than `max` within `within`. */
   | {
@@ -114,12 +135,17 @@ export interface SupervisorResult {
  *     command:started {run}
  *     process:ready                                       (when it has `ready`)
  *
- * A health check that fails `failures` times in a row:
+ * A health check that fails `failures` times in a row (or a watchdog period without WATCHDOG=1):
  *
- *     process:unhealthy {probe, failures}
+ *     process:unhealthy {source, probe, failures}
  *     command:started {stop} … command:exited {stop}      (a `stop` command)
  *     command:exited {run}
  *     process:restarting {…, unhealthy}                   (or, without a restart: supervisor:stopping)
+ *
+ * With a notify socket (`ready` notify, or a watchdog), each datagram that counts emits
+ * `process:notify` when it arrives, after `command:started {run}` and before `process:stopping`,
+ * and one with `STATUS=` also `process:status` (after `process:notify`); a `READY=1` that opens
+ * the gate comes before the `process:ready` it causes.
  *
  * Listeners run synchronously; hooks of the same name are awaited before the supervisor goes
  * on, so a test can hold the lifecycle between two steps.
@@ -133,6 +159,8 @@ export interface SupervisorEvents {
   "process:restarting": [RestartingEvent];
   "process:unhealthy": [UnhealthyEvent];
   "process:healthy": [HealthyEvent];
+  "process:notify": [NotifyEvent];
+  "process:status": [StatusEvent];
   "command:started": [CommandStartedEvent];
   "command:exited": [CommandExitedEvent];
   "supervisor:running": [];

@@ -3,6 +3,8 @@
 // directory as that user, then execs the command in place, so its parent sees the command's own
 // exit status. The command's environment reaches only the final execve: no process running as
 // root ever starts with it (LD_PRELOAD, OPENSSL_CONF… would act as root).
+// It also serves a command that needs its own pid in its environment before it starts
+// (sd_notify's WATCHDOG_PID), which only a process that execs in place can know.
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { closeInheritedDescriptors } from "./descriptors.js";
@@ -13,10 +15,11 @@ const F_DUPFD_CLOEXEC = 1030;
 
 /** What the helper is asked to do; sent as JSON on its stdin, never on its command line. */
 export interface ExecAsRequest {
-  uid: number;
-  gid: number;
+  /** The user to become; uid, gid and groups come together, or none (no switch). */
+  uid?: number;
+  gid?: number;
   /** Every group, primary first. */
-  groups: number[];
+  groups?: number[];
   /** The program, already found (as the user) and absolute. */
   path: string;
   argv: string[];
@@ -25,6 +28,8 @@ export interface ExecAsRequest {
   cwd?: string;
   /** A descriptor besides 0-2 the command inherits (its readiness fd). */
   keepFd?: number;
+  /** Set WATCHDOG_PID to the helper's own pid, which the command keeps across the exec. */
+  watchdogPid?: boolean;
 }
 
 /** The argv that starts the helper when core runs from its own files: this Node and exec-as-main.js. */
@@ -53,7 +58,7 @@ export async function execAsMain(): Promise<never> {
 
   if (libc.fcntl(0, F_DUPFD_CLOEXEC, 3) < 0) failCall(libc, "fcntl(0, F_DUPFD_CLOEXEC)");
   replaceStdin(libc);
-  switchUser(request);
+  if (request.uid !== undefined) switchUser(request);
   if (request.cwd !== undefined) {
     try {
       process.chdir(request.cwd);
@@ -62,7 +67,13 @@ export async function execAsMain(): Promise<never> {
     }
   }
   prepareInheritance(libc, request.keepFd);
-  libc.execve(request.path, request.argv, request.env);
+  const env = request.watchdogPid
+    ? [
+        ...request.env.filter((entry) => !entry.startsWith("WATCHDOG_PID=")),
+        `WATCHDOG_PID=${process.pid}`,
+      ]
+    : request.env;
+  libc.execve(request.path, request.argv, env);
   const errno = libc.errno();
   fail(
     exitCodeForErrno(errnoCode(errno)),
@@ -81,7 +92,11 @@ export function parseRequest(text: string): ExecAsRequest | string {
   const r = value as Partial<ExecAsRequest>;
   const isId = (n: unknown) => Number.isInteger(n) && (n as number) >= 0 && (n as number) < 2 ** 32;
   const isStrings = (a: unknown) => Array.isArray(a) && a.every((s) => typeof s === "string");
-  if (!isId(r.uid) || !isId(r.gid) || !Array.isArray(r.groups) || !r.groups.every(isId)) {
+  const noSwitch = r.uid === undefined && r.gid === undefined && r.groups === undefined;
+  if (
+    !noSwitch &&
+    (!isId(r.uid) || !isId(r.gid) || !Array.isArray(r.groups) || !r.groups.every(isId))
+  ) {
     return "invalid ids in the request";
   }
   if (typeof r.path !== "string" || !isStrings(r.argv) || !isStrings(r.env)) {
@@ -90,6 +105,9 @@ export function parseRequest(text: string): ExecAsRequest | string {
   if (r.cwd !== undefined && typeof r.cwd !== "string") return "invalid cwd in the request";
   if (r.keepFd !== undefined && !(isId(r.keepFd) && r.keepFd > 2)) {
     return "invalid descriptor in the request";
+  }
+  if (r.watchdogPid !== undefined && typeof r.watchdogPid !== "boolean") {
+    return "invalid watchdogPid in the request";
   }
   return r as ExecAsRequest;
 }
@@ -110,11 +128,12 @@ function replaceStdin(libc: Libc): void {
 }
 
 function switchUser(request: ExecAsRequest): void {
+  const { uid = 0, gid = 0, groups = [] } = request;
   // Groups first, then gid, then uid: once the uid changes nothing else may be changed.
   const steps: [string, () => void][] = [
-    [`setgroups([${request.groups.join(",")}])`, () => process.setgroups?.(request.groups)],
-    [`setgid(${request.gid})`, () => process.setgid?.(request.gid)],
-    [`setuid(${request.uid})`, () => process.setuid?.(request.uid)],
+    [`setgroups([${groups.join(",")}])`, () => process.setgroups?.(groups)],
+    [`setgid(${gid})`, () => process.setgid?.(gid)],
+    [`setuid(${uid})`, () => process.setuid?.(uid)],
   ];
   for (const [call, step] of steps) {
     try {

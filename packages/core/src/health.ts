@@ -13,9 +13,11 @@ import {
 } from "./probes.js";
 import { DEFAULTS, type HealthSpec } from "./spec.js";
 
-/** How a health check went wrong for good. */
+/** How a health check (or the watchdog) went wrong for good. */
 export interface Unhealthy {
-  /** The check, in words: `http http://127.0.0.1:8080/healthz`. */
+  /** What noticed: the `health` check, or the sd_notify watchdog. */
+  source: "health" | "watchdog";
+  /** The check, in words: `http http://127.0.0.1:8080/healthz`, `watchdog 30s`. */
   probe: string;
   /** Why the last check failed. */
   reason: string;
@@ -69,7 +71,9 @@ export async function watchHealth(
     } else {
       consecutive++;
       events.failed(failure, consecutive);
-      if (consecutive >= threshold) return { probe, reason: failure, failures: consecutive };
+      if (consecutive >= threshold) {
+        return { source: "health", probe, reason: failure, failures: consecutive };
+      }
     }
     await sleep(intervalMs, signal);
   }

@@ -1,6 +1,6 @@
 // The few libc calls Node does not offer (reaping foreign children, subreaper, real pipes,
-// exec in place, close-on-exec for inherited descriptors), through koffi: one native bridge,
-// loaded through its public entry point the first time something needs it.
+// exec in place, close-on-exec for inherited descriptors, Unix datagram sockets), through koffi:
+// one native bridge, loaded through its public entry point the first time something needs it.
 import { endianness } from "node:os";
 import { getSystemErrorMap } from "node:util";
 import { messageOf } from "./errors.js";
@@ -31,8 +31,41 @@ export interface Libc {
   unblockAllSignals(): void;
   /** Unblocks one signal in the calling thread (Node's --disable-sigusr1 blocks SIGUSR1). */
   unblockSignal(signum: number): void;
+  /** `socket(domain, type, protocol)`. */
+  socket(domain: number, type: number, protocol: number): number;
+  /** `setsockopt(fd, level, name, &value, sizeof(int))` with an integer option. */
+  setsockoptInt(fd: number, level: number, name: number, value: number): number;
+  /** `bind(fd, addr, addr.length)`; `addr` holds a `struct sockaddr`. */
+  bind(fd: number, addr: Buffer): number;
+  /**
+   * `recvmsg(fd, …, flags)` of one datagram into `data`, its ancillary data into `control`
+   * (both filled in place). null on failure (see errno).
+   */
+  recvmsg(fd: number, data: Buffer, control: Buffer, flags: number): Received | null;
+  /** `close(fd)`. */
+  close(fd: number): number;
+  /**
+   * Calls `callback` on the event loop whenever `fd` is readable (libuv's own poll, which koffi
+   * exposes): nothing blocks, no thread waits. Stop with the handle's `close()`.
+   */
+  pollReadable(fd: number, callback: () => void): PollHandle | null;
   /** The calling thread's errno after the last call. */
   errno(): number;
+}
+
+/** What one recvmsg() gave. */
+export interface Received {
+  /** Bytes of the datagram in `data`. */
+  bytes: number;
+  /** Bytes of ancillary data in `control`. */
+  controlBytes: number;
+  /** `msg_flags`: MSG_TRUNC, MSG_CTRUNC… */
+  flags: number;
+}
+
+/** A descriptor watched by the event loop. */
+export interface PollHandle {
+  close(): void;
 }
 
 /** What loading libc gave: the bindings, or why there are none. Never thrown. */
@@ -57,6 +90,19 @@ export const FD_CLOEXEC = 1;
 export const ECHILD = 10;
 export const EINTR = 4;
 export const O_CLOEXEC = process.platform === "darwin" ? 0x1000000 : 0o2000000;
+export const EAGAIN = 11;
+// Sockets (Linux values: datagram credentials exist on Linux only).
+export const AF_UNIX = 1;
+export const SOCK_DGRAM = 2;
+export const SOCK_NONBLOCK = 0o4000;
+export const SOCK_CLOEXEC = 0o2000000;
+export const SOL_SOCKET = 1;
+export const SO_PASSCRED = 16;
+export const SCM_RIGHTS = 1;
+export const SCM_CREDENTIALS = 2;
+export const MSG_DONTWAIT = 0x40;
+export const MSG_TRUNC = 0x20;
+export const MSG_CTRUNC = 0x8;
 /** Size reserved for a `siginfo_t` (the kernel's is 128 bytes). */
 export const SIGINFO_SIZE = 128;
 
@@ -147,6 +193,13 @@ function bindLibc(koffi: Koffi): Libc {
       )
     : null;
   const syscall = linux ? lib.func("long syscall(long number, ...)") : null;
+  // Bound on first use: only a process with a notify socket needs them, and the others should
+  // not pay for them at start-up.
+  let sockets: ReturnType<typeof bindSockets> | undefined;
+  const sock = () => {
+    sockets ??= bindSockets(koffi, lib);
+    return sockets;
+  };
   return {
     waitid: (idtype, id, info, options) => waitid(idtype, id, info, options) as number,
     waitpid: (pid, status, options) => waitpid(pid, status, options) as number,
@@ -181,6 +234,60 @@ function bindLibc(koffi: Koffi): Libc {
       set[(signum - 1) >> 3] = 1 << ((signum - 1) & 7);
       sigprocmask(SIG_UNBLOCK, set, null);
     },
+    socket: (domain, type, protocol) => sock().socket(domain, type, protocol) as number,
+    setsockoptInt(fd, level, name, value) {
+      const int = Buffer.alloc(4);
+      if (endianness() === "LE") int.writeInt32LE(value);
+      else int.writeInt32BE(value);
+      return sock().setsockopt(fd, level, name, int, 4) as number;
+    },
+    bind: (fd, addr) => sock().bind(fd, addr, addr.length) as number,
+    recvmsg(fd, data, control, flags) {
+      // The buffers are only used during the call, as koffi's transient pointers allow.
+      const msg = {
+        name: null,
+        namelen: 0,
+        iov: { base: data, len: data.length },
+        iovlen: 1,
+        control,
+        controllen: control.length,
+        flags: 0,
+      };
+      const bytes = Number(sock().recvmsg(fd, msg, flags));
+      if (bytes < 0) return null;
+      return { bytes, controlBytes: Number(msg.controllen), flags: msg.flags };
+    },
+    close: (fd) => sock().close(fd) as number,
+    pollReadable(fd, callback) {
+      // koffi.node.poll is libuv's uv_poll_t (koffi 3.x; its docs call the API provisional,
+      // hence the pinned version). Its callback's arguments (status, events) do not matter:
+      // the reader drains the socket until EAGAIN whatever woke it.
+      const handle = koffi.node.poll(fd, { readable: true }, () => callback());
+      return handle ?? null;
+    },
     errno: () => koffi.errno(),
   };
+}
+
+/** The socket calls, bound when the first notify socket is made. */
+function bindSockets(koffi: Koffi, lib: ReturnType<Koffi["load"]>) {
+  const socket = lib.func("int socket(int domain, int type, int protocol)");
+  const setsockopt = lib.func(
+    "int setsockopt(int fd, int level, int name, const void *value, uint32_t len)",
+  );
+  const bind = lib.func("int bind(int fd, const void *addr, uint32_t len)");
+  const close = lib.func("int close(int fd)");
+  // Anonymous struct types: a name would clash when a second copy of core binds libc again.
+  const iovec = koffi.struct({ base: "void *", len: "size_t" });
+  const msghdr = koffi.struct({
+    name: "void *",
+    namelen: "uint32_t",
+    iov: koffi.pointer(iovec),
+    iovlen: "size_t",
+    control: "void *",
+    controllen: "size_t",
+    flags: "int",
+  });
+  const recvmsg = lib.func("recvmsg", "long", ["int", koffi.inout(koffi.pointer(msghdr)), "int"]);
+  return { socket, setsockopt, bind, close, recvmsg };
 }

@@ -107,3 +107,27 @@ export function readProcessTable(): ProcessTable {
   }
   return table;
 }
+
+/** How a process relates to the process tree of a command. */
+export type Membership = "member" | "outsider" | "gone";
+
+/**
+ * Whether `pid` belongs to the command whose process (and process group) is `leader`: the
+ * leader itself, a member of its process group, or a descendant (found through the parent
+ * chain, for a child that made a group of its own). "gone" when `pid` no longer exists, so
+ * nothing can be told about it.
+ */
+export function membershipOf(pid: number, leader: number): Membership {
+  if (pid <= 0) return "outsider";
+  if (pid === leader) return "member";
+  let stat = readStat(pid);
+  if (stat === undefined) return "gone";
+  if (stat.pgrp === leader) return "member";
+  // Bounded: a parent chain is short, and a cycle (a pid reused while we read) must not hang us.
+  for (let depth = 0; depth < 128 && stat !== undefined; depth++) {
+    if (stat.ppid === leader) return "member";
+    if (stat.ppid <= 1) return "outsider";
+    stat = readStat(stat.ppid);
+  }
+  return "outsider";
+}

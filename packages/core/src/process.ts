@@ -1,24 +1,49 @@
 // One configured process: its pre, run, stop and post commands, started and stopped in order;
-// once it is ready, its run watched (health) and started again within its restart budget.
+// once it is ready, its run watched (health, watchdog) and started again within its restart
+// budget; its notify socket, when it has one, open from before its first run to its stop.
 import { Command, type OutputSink, type SpawnContext } from "./command.js";
 import { ShutdownClock, type StopWindow } from "./deadline.js";
 import { describeCheck, formatDuration } from "./describe.js";
 import type { Env } from "./env.js";
-import { CommandFailedError, messageOf, RunExitedError, StartupInterrupted } from "./errors.js";
+import {
+  CommandFailedError,
+  CommandSetupError,
+  messageOf,
+  RunExitedError,
+  StartupInterrupted,
+} from "./errors.js";
 import type { HookName, Hooks, ProcessEnd, ProcessEvent, SupervisorEvents } from "./events.js";
 import { type Unhealthy, watchHealth } from "./health.js";
 import type { Logger } from "./log.js";
+import { describeErrno, loadLibc } from "./native.js";
+import { NotifyChannel, type NotifyMessage } from "./notify.js";
 import { prepareCommand } from "./prepare.js";
 import { sleep } from "./probes.js";
 import { waitReady } from "./ready.js";
 import type { ReadyTarget } from "./ready-context.js";
 import { RestartBudget } from "./restart.js";
-import { type CommandSpec, DEFAULTS, type Phase, type ProcessSpec } from "./spec.js";
+import {
+  type CommandSpec,
+  DEFAULTS,
+  type HealthSpec,
+  type Phase,
+  type ProcessSpec,
+} from "./spec.js";
 import { describeStatus, type ExitStatus, isSuccess } from "./status.js";
 import { timers } from "./timers.js";
 import type { ResolvedUser } from "./users.js";
+import { watchWatchdog } from "./watchdog.js";
 
 type CheckPhase = "ready" | "health";
+
+/** What a `run` gets beyond its own command: descriptors and variables of Ground Control's. */
+interface RunExtras {
+  notifyFd?: number;
+  env?: Env;
+  /** Variables taken out of its environment. */
+  unset?: string[];
+  watchdogPid?: boolean;
+}
 
 /** Emits one of the Supervisor's events. */
 export type Emit = <K extends keyof SupervisorEvents>(
@@ -82,6 +107,11 @@ interface Incarnation {
   exit: Promise<ExitStatus>;
   /** Its stop was asked for already (a second asker only waits). */
   stopRequested: boolean;
+  /**
+   * It sent WATCHDOG=trigger: kept here, since one may arrive with READY=1, before the watchdog
+   * of this incarnation is watching.
+   */
+  watchdogTriggered?: boolean;
 }
 
 export class ManagedProcess {
@@ -104,6 +134,8 @@ export class ManagedProcess {
   #health: ProcessStatus["health"];
   /** Warnings already given (each is given once). */
   readonly #warned = new Set<string>();
+  /** The notify socket (sd_notify), from before the first `run` until the process stops. */
+  #notify: NotifyChannel | undefined;
 
   constructor(
     readonly spec: ProcessSpec,
@@ -165,6 +197,7 @@ export class ManagedProcess {
       await this.ctx.step("process:started", event);
       return;
     }
+    if (this.#wantsNotify) await this.#openNotify();
     const run = this.#startRun();
     if (run.command.pid === undefined) {
       // It could not be started at all (not found, not executable): startup fails, as a pre would.
@@ -200,9 +233,19 @@ export class ManagedProcess {
     // Wait for the exit (and its output) even when it exited long ago, so events stay in order.
     if (run) await run.exit;
     await this.#supervising;
+    this.closeNotify();
     if (options.post && this.spec.post) await this.#post(this.spec.post, clock);
     this.#enter("stopped");
     await this.ctx.step("process:stopped", event);
+  }
+
+  /**
+   * Closes the notify socket and removes it with its directory (the process has stopped, or
+   * the supervisor is done, or its host exits). Safe to call again.
+   */
+  closeNotify(): void {
+    this.#notify?.close();
+    this.#notify = undefined;
   }
 
   /** Passes a signal on to the process group of `run`, if it is alive and listed. */
@@ -280,12 +323,35 @@ export class ManagedProcess {
    * as a shutdown would). Returns early, with whatever it has, when the shutdown begins.
    */
   async #watch(run: Incarnation): Promise<{ status: ExitStatus; unhealthy?: string }> {
-    if (!this.spec.health) return { status: await run.exit };
+    const { health } = this.spec;
+    const watchdogMs = this.#notify ? this.spec.watchdogMs : undefined;
+    if (!health && watchdogMs === undefined) return { status: await run.exit };
     const checks = new AbortController();
     const stop = () => checks.abort();
     this.#watching.signal.addEventListener("abort", stop, { once: true });
-    const unhealthy = watchHealth(
-      this.spec.health,
+    const monitors: Promise<Unhealthy | undefined>[] = [];
+    // The watchdog's period starts now: the process has just become ready.
+    if (watchdogMs !== undefined) {
+      const { watchdogTriggered } = run;
+      monitors.push(watchWatchdog(watchdogMs, this.#notify!, checks.signal, watchdogTriggered));
+    }
+    if (health) monitors.push(this.#watchHealth(health, checks.signal));
+    const first = await Promise.race([
+      run.exit.then((status) => ({ status }) as const),
+      ...monitors.map((monitor) => monitor.then((failure) => ({ failure }) as const)),
+    ]);
+    checks.abort();
+    this.#watching.signal.removeEventListener("abort", stop);
+    if ("status" in first || first.failure === undefined) return { status: await run.exit };
+    return {
+      status: await this.#stopUnhealthy(run, first.failure),
+      unhealthy: first.failure.probe,
+    };
+  }
+
+  #watchHealth(health: HealthSpec, signal: AbortSignal): Promise<Unhealthy | undefined> {
+    return watchHealth(
+      health,
       (command, signal) => this.#runCheck(command, "health", signal),
       {
         failed: (reason, consecutive) => {
@@ -301,27 +367,17 @@ export class ManagedProcess {
           this.ctx.emit("process:healthy", { process: this.name, probe: this.#health.probe });
         },
       },
-      checks.signal,
+      signal,
     );
-    const first = await Promise.race([
-      run.exit.then((status) => ({ status }) as const),
-      unhealthy.then((failure) => ({ failure }) as const),
-    ]);
-    checks.abort();
-    this.#watching.signal.removeEventListener("abort", stop);
-    if ("status" in first || first.failure === undefined) return { status: await run.exit };
-    return {
-      status: await this.#stopUnhealthy(run, first.failure),
-      unhealthy: first.failure.probe,
-    };
   }
 
   async #stopUnhealthy(run: Incarnation, failure: Unhealthy): Promise<ExitStatus> {
     this.#enter("unhealthy");
-    this.#log(
-      "error",
-      `process "${this.name}" is unhealthy: ${failure.failures} health checks failed in a row (${failure.probe}: ${failure.reason}); stopping it`,
-    );
+    const what =
+      failure.source === "watchdog"
+        ? `${failure.reason} (${failure.probe})`
+        : `${failure.failures} health checks failed in a row (${failure.probe}: ${failure.reason})`;
+    this.#log("error", `process "${this.name}" is unhealthy: ${what}; stopping it`);
     this.ctx.emit("process:unhealthy", { process: this.name, ...failure });
     // Stopped as a shutdown stops it, with its own stop-timeout and no shutdown deadline.
     await this.#stop(run, new ShutdownClock(undefined));
@@ -349,17 +405,105 @@ export class ManagedProcess {
 
   #startRun(): Incarnation {
     const check = this.spec.ready?.check;
-    const command = this.#spawn("run", this.spec.run!, check?.kind === "fd" ? check.fd : undefined);
+    const extras: RunExtras = {};
+    if (check?.kind === "fd") extras.notifyFd = check.fd;
+    if (this.#notify) {
+      // In its environment even under only-env: it is how the daemon reaches us. Only `run`
+      // gets it: a pre, stop or post that spoke sd_notify would be taken for the daemon.
+      const { watchdogMs } = this.spec;
+      if (watchdogMs === undefined) {
+        extras.env = { NOTIFY_SOCKET: this.#notify.path };
+        // A watchdog inherited from whoever started Ground Control is not ours to ask for.
+        extras.unset = ["WATCHDOG_USEC", "WATCHDOG_PID"];
+      } else {
+        extras.env = { NOTIFY_SOCKET: this.#notify.path, WATCHDOG_USEC: String(watchdogMs * 1000) };
+        extras.watchdogPid = true;
+      }
+    }
+    const command = this.#spawn("run", this.spec.run!, extras);
+    // From now on only this run's tree may speak on the socket; once it exited, nobody.
+    this.#notify?.follow(command.pid);
     const run: Incarnation = {
       command,
       stopRequested: false,
       exit: command.finished.then((status) => {
+        if (this.#run === run) this.#notify?.follow(undefined);
         this.#exited("run", command, status);
         return status;
       }),
     };
     this.#run = run;
     return run;
+  }
+
+  /** True when `run` gets a notify socket: `ready = { notify }`, or a watchdog. */
+  get #wantsNotify(): boolean {
+    return this.spec.ready?.check.kind === "notify" || this.spec.watchdogMs !== undefined;
+  }
+
+  /**
+   * Makes the notify socket, owned by the user `run` runs as (so it can send), before the first
+   * `run` starts. Without the native bridge there is none: startup fails, naming the process.
+   */
+  async #openNotify(): Promise<void> {
+    if (this.#notify) return;
+    const native = await loadLibc();
+    try {
+      if (!native.ok) throw new Error(`the native bridge is not available (${native.reason})`);
+      this.#notify = new NotifyChannel(native.libc, {
+        process: this.name,
+        ...this.#runOwner(),
+        warn: (message) => this.#log("warn", message),
+      });
+    } catch (error) {
+      throw new CommandSetupError(
+        this.name,
+        "run",
+        `cannot make its notify socket (NOTIFY_SOCKET): ${messageOf(error)}`,
+        { cause: error },
+      );
+    }
+    this.#notify.subscribe((message) => this.#notified(message));
+  }
+
+  /** The user `run` runs as, when it names one; a name that does not resolve fails later. */
+  #runOwner(): { owner?: { uid: number; gid: number } } {
+    const user = this.spec.run?.user;
+    if (user === undefined) return {};
+    try {
+      const { uid, gid } = this.ctx.resolveUser(user);
+      return { owner: { uid, gid } };
+    } catch {
+      return {};
+    }
+  }
+
+  /**
+   * A message from the daemon's tree: an event, and a log line for what a person wants to
+   * see. MAINPID= changes nothing: Ground Control can only wait for, stop and restart the
+   * `run` it started (and its process group), so that stays what it watches.
+   */
+  #notified({ pid, fields }: NotifyMessage): void {
+    this.ctx.emit("process:notify", { process: this.name, pid, fields });
+    // Only the current run's tree gets here (the channel follows it).
+    if (fields.WATCHDOG === "trigger" && this.#run) this.#run.watchdogTriggered = true;
+    const { STATUS: status, STOPPING: stopping, ERRNO: errno, MAINPID: mainPid } = fields;
+    if (status !== undefined) {
+      this.#log("info", `process "${this.name}" status: ${status}`);
+      this.ctx.emit("process:status", { process: this.name, pid, status });
+    }
+    if (stopping === "1") this.#log("info", `process "${this.name}" says it is stopping`);
+    if (errno !== undefined) {
+      const n = Number(errno);
+      const what = Number.isInteger(n) && n > 0 ? describeErrno(n) : `ERRNO=${errno}`;
+      this.#log("warn", `process "${this.name}" reports an error: ${what}`);
+    }
+    if (mainPid !== undefined) {
+      this.#log(
+        "info",
+        `process "${this.name}" says its main pid is ${mainPid}; Ground Control keeps watching pid ${this.runPid ?? "(none)"}, the run it started`,
+      );
+    }
   }
 
   /** Stops a running `run` within one stop window: stop, wait, SIGKILL. */
@@ -467,7 +611,7 @@ export class ManagedProcess {
     }
   }
 
-  #spawn(phase: Phase | CheckPhase, spec: CommandSpec, notifyFd?: number): Command {
+  #spawn(phase: Phase | CheckPhase, spec: CommandSpec, extras: RunExtras = {}): Command {
     // A check's command speaks as the process (its output is labelled as `run`'s).
     const asPhase = phase === "ready" || phase === "health" ? "run" : phase;
     const plan = prepareCommand(spec, {
@@ -482,7 +626,11 @@ export class ManagedProcess {
         this.ctx.output.log("warn", message, { process: this.name, phase: asPhase });
       },
     });
-    if (notifyFd !== undefined) plan.notifyFd = notifyFd;
+    if (extras.notifyFd !== undefined) plan.notifyFd = extras.notifyFd;
+    // Set last, so that neither the command's own env nor a user switch can change them.
+    if (extras.env) Object.assign(plan.env, extras.env);
+    for (const name of extras.unset ?? []) delete plan.env[name];
+    if (extras.watchdogPid) plan.watchdogPid = true;
     const command = new Command(plan, this.name, asPhase, this.ctx.output, this.ctx.spawning);
     this.commands.add(command);
     if (command.pid !== undefined) {
@@ -539,6 +687,7 @@ export class ManagedProcess {
       process: this.name,
       run: run.command,
       runExit: run.exit,
+      notify: this.#notify,
       onLine: (listener) => this.ctx.output.onLine(this.name, listener),
       spawnCheck: (spec, signal) => this.#runCheck(spec, "ready", signal),
     };

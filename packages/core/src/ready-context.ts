@@ -1,5 +1,6 @@
 // What one readiness check runs with, shared by the polling and the event-driven kinds.
 import type { Command } from "./command.js";
+import type { NotifyChannel } from "./notify.js";
 import type { CommandSpec, ReadyCheck } from "./spec.js";
 import type { ExitStatus } from "./status.js";
 
@@ -11,6 +12,8 @@ export interface ReadyTarget {
   runExit: Promise<ExitStatus>;
   /** Subscribes to the complete output lines of the process. */
   onLine(listener: (line: string) => void): () => void;
+  /** The process's notify socket, when it has one (`notify` readiness, a watchdog). */
+  notify: NotifyChannel | undefined;
   /** Runs a `ready.command` once and resolves with how it ended; `signal` kills it. */
   spawnCheck(command: CommandSpec, signal?: AbortSignal): Promise<ExitStatus>;
 }

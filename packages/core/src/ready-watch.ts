@@ -1,4 +1,4 @@
-// Event-driven readiness checks (log, fd): nothing to poll, the daemon tells us.
+// Event-driven readiness checks (log, fd, notify): nothing to poll, the daemon tells us.
 import type { CheckContext } from "./ready-context.js";
 import { ReadyCheckError } from "./ready-errors.js";
 
@@ -66,6 +66,35 @@ export function fdCheck(fd: number, ctx: CheckContext): Promise<void> {
     stream.once("end", onEnd);
     // A reset pipe reads as a close; `on` so that no error goes unhandled after we are done.
     stream.on("error", onEnd);
+    ctx.signal.addEventListener("abort", stop, { once: true });
+  });
+}
+
+/**
+ * sd_notify(3): holds once a process of the daemon's tree sends `READY=1` to its notify socket
+ * (the socket checks who sent it). A `STATUS=` before that is what a timeout reports.
+ */
+export function notifyCheck(ctx: CheckContext): Promise<void> {
+  const channel = ctx.target.notify;
+  if (channel === undefined) {
+    return Promise.reject(
+      new ReadyCheckError(ctx.target.process, ctx.check, "has no notify socket"),
+    );
+  }
+  ctx.notYet("no READY=1 received");
+  return new Promise((resolve) => {
+    const unsubscribe = channel.subscribe(({ fields }) => {
+      if (fields.STATUS !== undefined) {
+        ctx.notYet(`no READY=1 received; last STATUS=${fields.STATUS}`);
+      }
+      if (fields.READY !== "1") return;
+      stop();
+      resolve();
+    });
+    const stop = (): void => {
+      unsubscribe();
+      ctx.signal.removeEventListener("abort", stop);
+    };
     ctx.signal.addEventListener("abort", stop, { once: true });
   });
 }

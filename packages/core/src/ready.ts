@@ -4,7 +4,7 @@ import { StartupInterrupted } from "./errors.js";
 import type { CheckContext, ReadyTarget } from "./ready-context.js";
 import { NotReadyExitError, ReadyTimeoutError } from "./ready-errors.js";
 import { pollCheck } from "./ready-poll.js";
-import { fdCheck, logCheck } from "./ready-watch.js";
+import { fdCheck, logCheck, notifyCheck } from "./ready-watch.js";
 import { DEFAULTS, type ReadySpec } from "./spec.js";
 import { timers } from "./timers.js";
 
@@ -75,5 +75,7 @@ function runCheck(ctx: CheckContext): Promise<void> {
       return logCheck(check.pattern, ctx);
     case "fd":
       return fdCheck(check.fd, ctx);
+    case "notify":
+      return notifyCheck(ctx);
   }
 }

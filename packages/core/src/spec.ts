@@ -33,7 +33,9 @@ export type ReadyCheck =
   | { kind: "command"; command: CommandSpec }
   | { kind: "file"; path: string }
   | { kind: "log"; pattern: string }
-  | { kind: "fd"; fd: number };
+  | { kind: "fd"; fd: number }
+  /** sd_notify(3): the daemon sends `READY=1` to the socket named by its NOTIFY_SOCKET. */
+  | { kind: "notify" };
 
 export interface ReadySpec {
   check: ReadyCheck;
@@ -94,6 +96,12 @@ export interface ProcessSpec {
   restart?: RestartSpec;
   /** Checks that turn a hung process into a failed one. */
   health?: HealthSpec;
+  /**
+   * sd_notify's watchdog: once ready, `run` must send `WATCHDOG=1` at least this often, or it
+   * is unhealthy (as a failed health check makes it). Gives `run` a notify socket, whatever
+   * its `ready`.
+   */
+  watchdogMs?: number;
 }
 
 export type LogFormat = "text" | "json";

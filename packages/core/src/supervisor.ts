@@ -251,6 +251,7 @@ export class Supervisor extends EventEmitter {
     const removeExitHook = this.#killOnHostExit
       ? onExit(() => {
           this.#sweep();
+          for (const proc of this.#processes) proc.closeNotify();
           record?.stop();
         })
       : () => {};
@@ -337,8 +338,10 @@ export class Supervisor extends EventEmitter {
       await proc.shutdown(clock, { post: proc !== failed });
     }
 
-    // 4. Nothing survives: kill whatever is left in the process groups we created.
+    // 4. Nothing survives: kill whatever is left in the process groups we created, and remove
+    // every notify socket (those of processes whose startup failed before they could stop).
     this.#sweep();
+    for (const proc of this.#processes) proc.closeNotify();
     removeExitHook();
     record?.stop();
     const result: SupervisorResult = { reason, exitCode: exitCodeFor(reason) };

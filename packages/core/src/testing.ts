@@ -30,6 +30,8 @@ export const EVENT_NAMES = [
   "process:restarting",
   "process:unhealthy",
   "process:healthy",
+  "process:notify",
+  "process:status",
   "command:started",
   "command:exited",
   "supervisor:running",

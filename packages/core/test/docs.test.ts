@@ -96,7 +96,7 @@ describe("docs/library.md", () => {
       ),
     ].map((m) => m[1]);
     const table = [...DOC.matchAll(/^\| `([a-z]+:[a-z]+)` +\|/gm)].map((m) => m[1]);
-    expect(declared.length).toBe(13);
+    expect(declared.length).toBe(15);
     expect(table).toEqual(declared);
     const hooks = [
       ...(/type HookName =([\s\S]*?);/.exec(events)?.[1] ?? "").matchAll(/"([a-z]+:[a-z]+)"/g),

@@ -112,6 +112,7 @@ describe("restart through the Supervisor", () => {
     });
     expect(unhealthy[0]).toEqual({
       process: "h",
+      source: "health",
       probe: "command /bin/sh -c 'exit 1'",
       failures: 2,
       reason: "exit code 1",

@@ -69,6 +69,11 @@ describe("parseRequest (the exec-as helper's stdin)", () => {
     expect(parseRequest(JSON.stringify(more))).toEqual(more);
   });
 
+  it("takes a request without ids (no switch), for WATCHDOG_PID alone", () => {
+    const { uid: _u, gid: _g, groups: _gs, ...noSwitch } = { ...good, watchdogPid: true };
+    expect(parseRequest(JSON.stringify(noSwitch))).toEqual(noSwitch);
+  });
+
   it.each([
     ["not JSON", "uid=0"],
     ["a negative uid", JSON.stringify({ ...good, uid: -1 })],
@@ -76,6 +81,8 @@ describe("parseRequest (the exec-as helper's stdin)", () => {
     ["an argv that is not strings", JSON.stringify({ ...good, argv: ["sh", 1] })],
     ["no environment", JSON.stringify({ ...good, env: undefined })],
     ["descriptor 1", JSON.stringify({ ...good, keepFd: 1 })],
+    ["a uid without a gid", JSON.stringify({ ...good, gid: undefined, groups: undefined })],
+    ["a watchdogPid that is not a boolean", JSON.stringify({ ...good, watchdogPid: 1 })],
   ])("refuses %s", (_what, text) => {
     expect(typeof parseRequest(text)).toBe("string");
   });

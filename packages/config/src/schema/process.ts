@@ -7,7 +7,7 @@ import { expected, keyMessages } from "./messages.js";
 import { ready } from "./ready.js";
 import { health, restart } from "./restart.js";
 import { stop } from "./stop.js";
-import { duration } from "./values.js";
+import { duration, positiveDuration } from "./values.js";
 
 const NAME = "a process name (not empty, no control characters)";
 
@@ -78,6 +78,14 @@ const processEntries = {
       ),
     ),
   ),
+  watchdog: v.optional(
+    v.pipe(
+      positiveDuration,
+      v.description(
+        "sd_notify's watchdog: once ready, `run` must send WATCHDOG=1 to its NOTIFY_SOCKET at least this often (it gets WATCHDOG_USEC and WATCHDOG_PID), or it is unhealthy, as a failed health check makes it.",
+      ),
+    ),
+  ),
   "forward-signals": v.optional(
     v.pipe(
       forwardSignals,
@@ -109,6 +117,7 @@ export const processTable = byType(
         if (table.ready !== undefined) spec.ready = table.ready;
         if (table.restart !== undefined) spec.restart = table.restart;
         if (table.health !== undefined) spec.health = table.health;
+        if (table.watchdog !== undefined) spec.watchdogMs = table.watchdog;
         if (table["forward-signals"] !== undefined) {
           spec.forwardSignals = table["forward-signals"];
         }

@@ -68,7 +68,14 @@ const fd = v.pipe(
   ),
 );
 
-const CHECKS = ["tcp", "http", "command", "file", "log", "fd"] as const;
+const notify = v.pipe(
+  v.literal(true, expected("true (leave the key out for no notification)")),
+  v.description(
+    "Ready once the daemon sends READY=1 to the socket its NOTIFY_SOCKET names (systemd's sd_notify): a private socket only Ground Control reads, which counts only messages from the daemon's own processes.",
+  ),
+);
+
+const CHECKS = ["tcp", "http", "command", "file", "log", "fd", "notify"] as const;
 
 const readyEntries = {
   tcp: v.optional(tcp),
@@ -81,6 +88,7 @@ const readyEntries = {
   ),
   log: v.optional(log),
   fd: v.optional(fd),
+  notify: v.optional(notify),
   timeout: v.optional(
     v.pipe(
       positiveDuration,
@@ -101,6 +109,7 @@ function toCheck(table: ReadyTable): ReadyCheck | undefined {
   if (table.file !== undefined) return { kind: "file", path: table.file };
   if (table.log !== undefined) return { kind: "log", pattern: table.log };
   if (table.fd !== undefined) return { kind: "fd", fd: table.fd };
+  if (table.notify) return { kind: "notify" };
   return undefined;
 }
 
@@ -112,7 +121,7 @@ export const ready = byType(
       // Lets an editor flag a table with no check or with two.
       v.metadata({ oneOf: CHECKS.map((key) => ({ required: [key] })) }),
       v.description(
-        "The next process starts only once this holds. Exactly one of tcp, http, command, file, log or fd; optionally timeout and interval.",
+        "The next process starts only once this holds. Exactly one of tcp, http, command, file, log, fd or notify; optionally timeout and interval.",
       ),
       v.rawTransform<ReadyTable, ReadySpec>(({ dataset, addIssue, NEVER }) => {
         const given = CHECKS.filter((key) => dataset.value[key] !== undefined);
