@@ -2,7 +2,15 @@
 // environment, exit status, file permissions, signal dispositions, descriptors, and the exec-as
 // helper's promise that nothing of the command's environment reaches a process running as root.
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -176,7 +184,10 @@ describe.skipIf(!usable)("running commands as a user (root, Linux)", () => {
         }),
     });
     await until(() => fromFd === "ready\n");
-    // Read from outside: sleep holds exactly what it inherited.
+    // Once sleep runs (until its exec, the shell may hold a descriptor of its own), read from
+    // outside: sleep holds exactly what it inherited.
+    const comm = `/proc/${started.command.pid}/comm`;
+    await until(() => readFileSync(comm, "utf8").trim() === "sleep");
     const fds = readdirSync(`/proc/${started.command.pid}/fd`).map(Number);
     expect(fds.sort((a, b) => a - b)).toEqual([0, 1, 2, 5]);
     started.command.signalGroup("SIGKILL");
