@@ -118,6 +118,7 @@ export async function breakGlass(
   boots?.good();
   const deadline = supervisor?.shutdownDeadline;
   await init.sweepOrphans(deadline);
+  await supervisor?.drainOutput();
   await servers?.close();
   if (forced) process.exit(0);
   exitNoLaterThan(signals, 0, deadline);

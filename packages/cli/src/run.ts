@@ -88,13 +88,19 @@ export async function runConfig(configPath: string, signals: SignalDesk): Promis
     healthyTimer.unref();
   });
   supervisor.start().catch(() => {});
+  // Pending promises and signal handlers do not keep Node's event loop alive: without this, a
+  // config of one-shot processes only would end the moment its startup did, with no shutdown.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
   const result = await supervisor.wait();
+  clearInterval(keepAlive);
   clearTimeout(healthyTimer);
   if (boots) recordBoot(boots, result, started);
 
   // 8. Nothing survives: orphans adopted along the way, within what is left of the deadline.
+  // Then what those orphans wrote into the commands' pipes before they were ended.
   const deadline = supervisor.shutdownDeadline;
   await init.sweepOrphans(deadline);
+  await supervisor.drainOutput();
   await servers?.close();
 
   // 9. Exit with the result once our output is out, but not past the deadline, and at once on

@@ -68,6 +68,12 @@ export class Command {
   readonly exited: Promise<ExitStatus>;
   /** Resolves once it has exited and its output has been relayed (or the grace ran out). */
   readonly finished: Promise<ExitStatus>;
+  /**
+   * Resolves once its stdout and stderr reached their end: every writer, its descendants
+   * included, has closed them. Never, while a descendant that holds them lives on.
+   */
+  readonly drained: Promise<void>;
+  #hurry: () => void = () => {};
   /** The read end of the readiness pipe, when the plan asked for one. */
   readonly notify: Readable | undefined;
   #status: ExitStatus | undefined;
@@ -133,19 +139,30 @@ export class Command {
       traceCommand("%s[%s] pid %s ended: %s", processName, phase, this.pid, describeStatus(status));
     });
 
-    const relayed = Promise.all([
+    this.drained = Promise.all([
       ends?.stdout && sink.attach(ends.stdout, { process: processName, phase, stream: "stdout" }),
       ends?.stderr && sink.attach(ends.stderr, { process: processName, phase, stream: "stderr" }),
-    ]);
+    ]).then(() => {});
+    const hurried = new Promise<void>((resolve) => {
+      this.#hurry = resolve;
+    });
     this.finished = this.exited.then(async (status) => {
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise((resolve) => {
         timer = timers.setTimeout(resolve, OUTPUT_GRACE_MS);
       });
-      await Promise.race([relayed, grace]);
+      await Promise.race([this.drained, grace, hurried]);
       timers.clearTimeout(timer);
       return status;
     });
+  }
+
+  /**
+   * Ends the wait for output after the exit now (a shutdown deadline has passed): what is
+   * still to come is relayed all the same, only nobody waits for it.
+   */
+  hurry(): void {
+    this.#hurry();
   }
 
   /** True until the program has exited. */

@@ -230,8 +230,12 @@ export class ManagedProcess {
       this.#enter("stopping");
       await this.#stop(run, clock);
     }
-    // Wait for the exit (and its output) even when it exited long ago, so events stay in order.
-    if (run) await run.exit;
+    // Wait for the exit (and its output) even when it exited long ago, so events stay in order;
+    // the wait for output that a descendant holds open ends at the deadline, though.
+    if (run && !(await clock.untilDeadline(run.exit)).done) {
+      run.command.hurry();
+      await run.exit;
+    }
     await this.#supervising;
     this.closeNotify();
     if (options.post && this.spec.post) await this.#post(this.spec.post, clock);
@@ -513,7 +517,8 @@ export class ManagedProcess {
       run.stopRequested = true;
       await this.#requestStop(run.command, window);
     }
-    const outcome = await window.within(run.exit);
+    // The run itself, not its output: a descendant outside its group may hold that open.
+    const outcome = await window.within(run.command.exited);
     if (!outcome.done) {
       const why = clock.forced ? "stop cut short" : "did not stop in time";
       this.#log("warn", `process "${this.name}" ${why}; sending SIGKILL`);

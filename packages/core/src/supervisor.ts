@@ -43,6 +43,11 @@ const LEFTOVER_HEARTBEAT_MS = 2_000;
 
 /** How long the final flush waits on destinations that take nothing at all. */
 const FLUSH_STALL_MS = 5_000;
+/**
+ * How long the final drain waits on pipes that bring nothing while the relay holds nothing: a
+ * killed writer's last bytes are already there to read, so only a live holder keeps it waiting.
+ */
+const QUIET_MS = 100;
 
 export interface SupervisorOptions {
   /** Awaited at the lifecycle steps of the same name. */
@@ -178,6 +183,24 @@ export class Supervisor extends EventEmitter {
       ready: this.#state === "running" && !troubled,
       processes,
     };
+  }
+
+  /**
+   * Reads what is left in every command's stdout and stderr and writes it out: what a command
+   * (or a descendant of one) wrote before it was killed must not be lost. Waits until each pipe
+   * has reached its end, but never past the shutdown deadline or a forced stop, nor longer
+   * than it takes to see that nothing more is coming: nothing held back and nothing new for
+   * a moment (a live descendant holds a pipe open and says nothing), or a destination that
+   * took nothing for five seconds (a reader that stopped reading). The supervisor does this
+   * after its final sweep; a host that ends more descendants afterwards (the CLI's orphans)
+   * calls it again.
+   */
+  async drainOutput(): Promise<void> {
+    const commands = this.#processes.flatMap((proc) => [...proc.commands]);
+    const drained = Promise.all(commands.map((command) => command.drained)).then(() => {});
+    await this.#shutdownClock().untilDeadline(outputDone(this.#output, drained), {
+      orForce: true,
+    });
   }
 
   /**
@@ -346,9 +369,9 @@ export class Supervisor extends EventEmitter {
     record?.stop();
     const result: SupervisorResult = { reason, exitCode: exitCodeFor(reason) };
     this.#output.log("info", `all processes stopped; exit code ${result.exitCode}`);
-    // Bounded like everything else in the shutdown: a reader that stopped reading our output
-    // must not hold us past the deadline, nor past a second termination signal, nor for ever.
-    await clock.untilDeadline(flushWhileTaken(this.#output), { orForce: true });
+    // What the commands wrote before the sweep ended them is still in their pipes: read it
+    // and write it out, bounded like everything else in the shutdown.
+    await this.drainOutput();
     this.#state = "stopped";
     this.#notify("supervisor:stopped", { result });
     if (!completed) {
@@ -523,25 +546,29 @@ function checkNames(spec: Spec): void {
 }
 
 /**
- * Flushes `output`, giving up once its destinations have taken nothing for FLUSH_STALL_MS: a
- * reader that stopped reading (a paused pipe, a stream nobody consumes) never will.
+ * Resolves once `drained` has and `output` is flushed, or once nothing more is to be expected:
+ * nothing held by the relay for QUIET_MS, or destinations that took nothing for FLUSH_STALL_MS.
  */
-async function flushWhileTaken(output: Output): Promise<void> {
-  const flushed = output.flush();
-  if (!output.stats) return flushed;
-  let last = output.stats().pendingBytes;
-  let stalledSince = timers.now();
+async function outputDone(output: Output, drained: Promise<void>): Promise<void> {
+  const done = drained.then(() => output.flush());
   let timer: NodeJS.Timeout | undefined;
-  const stalled = new Promise<void>((resolve) => {
+  const givenUp = new Promise<void>((resolve) => {
+    const pending = () => output.stats?.().pendingBytes ?? 0;
+    let last = pending();
+    let takenAt = timers.now();
+    let quietSince = last === 0 ? timers.now() : undefined;
     timer = timers.setInterval(() => {
-      const pending = output.stats!().pendingBytes;
-      if (pending < last || pending === 0) stalledSince = timers.now();
-      last = pending;
-      if (timers.now() - stalledSince >= FLUSH_STALL_MS) resolve();
-    }, 250);
+      const now = pending();
+      if (now < last) takenAt = timers.now();
+      if (now !== 0) quietSince = undefined;
+      else quietSince ??= timers.now();
+      last = now;
+      const quiet = quietSince !== undefined && timers.now() - quietSince >= QUIET_MS;
+      if (quiet || timers.now() - takenAt >= FLUSH_STALL_MS) resolve();
+    }, 25);
   });
   try {
-    await Promise.race([flushed, stalled]);
+    await Promise.race([done, givenUp]);
   } finally {
     timers.clearInterval(timer);
   }
