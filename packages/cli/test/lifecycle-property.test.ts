@@ -10,7 +10,7 @@
 //   FUZZ_SEED=<seed> FUZZ_PATH=<path> FUZZ_PARALLEL=1 pnpm --filter @groundcontrol/cli test:fuzz
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { violations } from "./helpers/lifecycle-invariants.js";
+import { ALONE, SHARED, violations } from "./helpers/lifecycle-invariants.js";
 import { pastDeadlineAllowanceMs, playable } from "./helpers/lifecycle-known-bugs.js";
 import { type Observation, play } from "./helpers/lifecycle-run.js";
 import { type Case, caseArb, describeFaults } from "./helpers/lifecycle-scenario.js";
@@ -23,6 +23,8 @@ const PATH = process.env.FUZZ_PATH;
 const PARALLEL = Number(process.env.FUZZ_PARALLEL ?? (PATH ? 1 : 4));
 /** Shrinking replays cases one by one; past this, the smallest failing case so far is reported. */
 const SHRINK_MS = Number(process.env.FUZZ_SHRINK_MS ?? (FUZZ ? 600_000 : 90_000));
+/** `pnpm test` shares the machine with the other test files; `pnpm test:fuzz` has it alone. */
+const TIMING = FUZZ ? ALONE : SHARED;
 /** The cases played: known bugs are kept out (see helpers/lifecycle-known-bugs.ts). */
 const cases = caseArb.filter(playable);
 
@@ -79,7 +81,7 @@ async function worker(seed: number, numRuns: number, tally: Tally): Promise<void
     if (firstFailure !== undefined && Date.now() - firstFailure > SHRINK_MS) return;
     const o = await play(c);
     count(tally, o);
-    const found = violations(o);
+    const found = violations(o, TIMING);
     if (found.length > 0) {
       firstFailure ??= Date.now();
       tally.failed = true;

@@ -9,27 +9,47 @@
 // Where a race is inherent (a daemon exiting as a signal arrives), the reason Ground Control
 // gives is accepted only if it really happened, and everything after is checked against it.
 import { constants } from "node:os";
-import { pastDeadlineAllowanceMs, pipeHeldOpen } from "./lifecycle-known-bugs.js";
+import {
+  descendantTailMayBeLost,
+  pastDeadlineAllowanceMs,
+  pipeHeldOpen,
+} from "./lifecycle-known-bugs.js";
 import type { Narration, Observation, TraceEvent } from "./lifecycle-run.js";
 import type { Case, Proc } from "./lifecycle-scenario.js";
 
-/**
- * How long after its shutdown deadline Ground Control may take to be seen gone. At the deadline
- * it SIGKILLs what is left and exits (SPEC §3.4); what remains is its own teardown, a sweep of
- * adopted orphans that are already SIGKILLed (a few 10 ms ticks), process exit, and the test's
- * event loop noticing it, all on a two-core machine running four cases (and other test files)
- * at once. Measured over thousands of fuzz cases, that is well under 300 ms; 750 ms keeps the
- * check free of scheduler noise while a real overrun (a skipped kill, a wait on a stuck pipe, a
- * second stop-timeout) is seconds.
- */
-export const DEADLINE_MARGIN_MS = Number(process.env.FUZZ_MARGIN_MS ?? 750);
 /** Slack for comparing Ground Control's millisecond timestamps with each other. */
 const CLOCK_SLACK_MS = 2;
+
+/** Allowances for the scheduler: how loaded the machine may be while a case plays. */
+export interface Timing {
+  /**
+   * How long after its shutdown deadline Ground Control may take to be seen gone. At the
+   * deadline it SIGKILLs what is left and exits (SPEC §3.4); what remains is its own teardown (a
+   * sweep of orphans already SIGKILLed, in 10 ms rounds), process exit, and the test's event
+   * loop noticing.
+   */
+  deadlineMarginMs: number;
+  /**
+   * A command's trace line is written once spawn() has returned, which can be a while after
+   * Ground Control decided to start it (the moment it checked the deadline).
+   */
+  spawnSlackMs: number;
+}
+
 /**
- * A command's trace line is written once spawn() has returned, which on a loaded machine can
- * take tens of ms after Ground Control decided to start it (the moment the deadline is checked).
+ * Four cases at a time on two cores, nothing else running (pnpm test:fuzz). Over ~2,500 cases
+ * Ground Control was seen gone at most ~120 ms after its deadline. 300 ms stays clear of that
+ * and still catches the overruns that matter: a stop-timeout waited in full after the deadline
+ * (200–500 ms here), a wait on a pipe that stays open (250 ms a run), orphan grace (1 s).
  */
-const SPAWN_SLACK_MS = 100;
+export const ALONE: Timing = { deadlineMarginMs: 300, spawnSlackMs: 100 };
+
+/**
+ * The same beside the other test files (pnpm test), one of which forks 10,000 orphans: there
+ * the worst seen was ~320 ms. The checks stay meant for overruns of a second or more.
+ */
+export const SHARED: Timing = { deadlineMarginMs: 1_000, spawnSlackMs: 300 };
+
 /**
  * Once a command has exited, the end of its output pipe follows within a few ms: past this, a
  * wait that still goes on is a wait for something else.
@@ -48,7 +68,7 @@ type Reason =
 
 type Started = "yes" | "no" | "unknown";
 
-export function violations(o: Observation): string[] {
+export function violations(o: Observation, timing: Timing): string[] {
   const v: string[] = [];
   const c: Case = o.case;
   const procs = c.processes;
@@ -213,7 +233,7 @@ export function violations(o: Observation): string[] {
       }
     }
     for (const post of posts) {
-      if (deadline !== undefined && post.time > deadline + SPAWN_SLACK_MS) {
+      if (deadline !== undefined && post.time > deadline + timing.spawnSlackMs) {
         v.push(`${p.name}'s post started ${post.time - deadline} ms after the deadline`);
       }
     }
@@ -313,7 +333,7 @@ export function violations(o: Observation): string[] {
   // --- The shutdown deadline bounds Ground Control's own exit (§3.4).
   if (
     deadline !== undefined &&
-    o.exit.at > deadline + DEADLINE_MARGIN_MS + pastDeadlineAllowanceMs(c)
+    o.exit.at > deadline + timing.deadlineMarginMs + pastDeadlineAllowanceMs(c)
   ) {
     v.push(
       `exited ${o.exit.at - request.time} ms after the shutdown began; shutdown-timeout is ${c.shutdownTimeoutMs} ms`,
@@ -540,7 +560,7 @@ function checkOutput(o: Observation, v: string[]): void {
     const inOrder = got.every((n, k) => n === k + 1);
     if (!inOrder) {
       v.push(`lines of ${key} relayed as ${summarize(got)}: lost, repeated or reordered`);
-    } else if (got.length < written) {
+    } else if (got.length < written && !descendantTailMayBeLost(key.split(".")[1]!)) {
       v.push(`lines of ${key}: ${written} written, ${got.length} relayed`);
     } else if (got.length > written + 1) {
       // One more than recorded is a line written just before a SIGKILL: it could not say so.
