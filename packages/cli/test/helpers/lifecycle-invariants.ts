@@ -15,7 +15,7 @@ import {
   pipeHeldOpen,
 } from "./lifecycle-known-bugs.js";
 import type { Narration, Observation, TraceEvent } from "./lifecycle-run.js";
-import type { Case, Proc } from "./lifecycle-scenario.js";
+import { type Case, MISSING, type Proc } from "./lifecycle-scenario.js";
 
 /** Slack for comparing Ground Control's millisecond timestamps with each other. */
 const CLOCK_SLACK_MS = 2;
@@ -392,7 +392,7 @@ function indexOf(procs: Proc[], name: string): number {
   return procs.findIndex((p) => p.name === name);
 }
 
-const STATUS = String.raw`exit code \d+|killed by SIG\w+`;
+const STATUS = String.raw`exit code \d+|killed by SIG\w+|could not start: [^)]*`;
 
 function parseReason(text: string, own: string[], v: string[]): Reason | undefined {
   const signal = /^received (SIG\w+)$/.exec(text);
@@ -435,7 +435,9 @@ function codeOf(status: string): number {
   const exit = /^exit code (\d+)$/.exec(status);
   if (exit) return Number(exit[1]);
   const signal = /^killed by (SIG\w+)$/.exec(status);
-  return 128 + (constants.signals[signal![1] as NodeJS.Signals] ?? 0);
+  if (signal) return 128 + (constants.signals[signal[1] as NodeJS.Signals] ?? 0);
+  // Could not start: 127 when the program is not found, 126 when it cannot be executed.
+  return /not found/.test(status) ? 127 : 126;
 }
 
 /** SPEC §4: 0 after a graceful shutdown or a run that exited 0; the failing command's status; else 1. */
@@ -506,6 +508,7 @@ function checkReason(
       }
       if (reason.phase === "pre") {
         const own = w.narrations(p.name, "pre").map(narratedStatus).filter(Boolean);
+        if (p.pre?.life.kind === "missing") own.push(`could not start: ${MISSING}: not found`);
         if (!own.includes(reason.status)) {
           v.push(
             `startup failed on ${p.name}'s pre (${reason.status}); it did not fail so (${own})`,

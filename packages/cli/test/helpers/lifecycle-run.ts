@@ -14,16 +14,26 @@ export interface Sent {
   why: string;
 }
 
-/** One line of the DEBUG=groundcontrol:* trace; `index` is its position among them. */
+/**
+ * One line of the DEBUG=groundcontrol:* trace; `index` is its position among them. `pid` is
+ * undefined for a program that could not be started.
+ */
 export type TraceEvent =
-  | { index: number; time: number; kind: "spawn"; process: string; phase: string; pid: number }
+  | {
+      index: number;
+      time: number;
+      kind: "spawn";
+      process: string;
+      phase: string;
+      pid: number | undefined;
+    }
   | {
       index: number;
       time: number;
       kind: "ended";
       process: string;
       phase: string;
-      pid: number;
+      pid: number | undefined;
       status: string;
     }
   | { index: number; time: number; kind: "requested"; reason: string }
@@ -343,7 +353,7 @@ function parseTrace(
     if (ignored) return { index, time, kind: "ignored", reason: ignored[1]! };
     return undefined;
   }
-  const ended = /^(\w+)\[(\w+)\] pid (\d+) ended: (.*)$/.exec(text);
+  const ended = /^(\w+)\[(\w+)\] pid (\d+|undefined) ended: (.*)$/.exec(text);
   if (ended) {
     const [, process, phase, pid, status] = ended;
     return {
@@ -352,16 +362,20 @@ function parseTrace(
       kind: "ended",
       process: process!,
       phase: phase!,
-      pid: Number(pid),
+      pid: pidOf(pid!),
       status: status!,
     };
   }
-  const spawned = /^(\w+)\[(\w+)\] .*: pid (\d+)$/.exec(text);
+  const spawned = /^(\w+)\[(\w+)\] .*: pid (\d+|\(not started\))$/.exec(text);
   if (spawned) {
     const [, process, phase, pid] = spawned;
-    return { index, time, kind: "spawn", process: process!, phase: phase!, pid: Number(pid) };
+    return { index, time, kind: "spawn", process: process!, phase: phase!, pid: pidOf(pid!) };
   }
   return undefined;
+}
+
+function pidOf(text: string): number | undefined {
+  return /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
 function readWritten(dir: string): Map<string, number> {

@@ -21,7 +21,9 @@ export type PreLife =
   /** Until SIGTERM (which Ground Control sends only when a shutdown interrupts it). */
   | { kind: "hang" }
   /** For ever: SIGTERM is ignored, only SIGKILL ends it. */
-  | { kind: "stubborn" };
+  | { kind: "stubborn" }
+  /** Its program does not exist: it cannot be started at all (exit status 127). */
+  | { kind: "missing" };
 
 export interface Pre {
   life: PreLife;
@@ -153,6 +155,7 @@ const preArb: fc.Arbitrary<Pre> = fc.record({
     },
     { weight: 1, arbitrary: fc.constant<PreLife>({ kind: "hang" }) },
     { weight: 1, arbitrary: fc.constant<PreLife>({ kind: "stubborn" }) },
+    { weight: 1, arbitrary: fc.constant<PreLife>({ kind: "missing" }) },
   ),
   termExit: fc.constantFrom(0 as const, 143 as const),
   out: lines,
@@ -319,6 +322,8 @@ export const caseArb: fc.Arbitrary<Case> = fc
 // The groundcontrol.toml of a case ({fixtures} and {dir} are filled in by the harness).
 
 const ACTOR = "{fixtures}/lifecycle-actor.sh";
+/** A program that does not exist. */
+export const MISSING = "/nonexistent/lifecycle-actor";
 
 function command(role: string, name: string, args: string[]): string {
   return JSON.stringify(["/bin/sh", ACTOR, role, name, "{dir}", ...args]);
@@ -396,7 +401,13 @@ export function toml(c: Case): string {
   if (c.shutdownTimeoutMs !== undefined) out.push(`shutdown-timeout = "${c.shutdownTimeoutMs}ms"`);
   for (const p of c.processes) {
     out.push("", "[[processes]]", `name = "${p.name}"`);
-    if (p.pre) out.push(`pre = ${command("pre", p.name, preArgs(p.pre))}`);
+    if (p.pre) {
+      out.push(
+        p.pre.life.kind === "missing"
+          ? `pre = ${JSON.stringify([MISSING, p.name])}`
+          : `pre = ${command("pre", p.name, preArgs(p.pre))}`,
+      );
+    }
     if (p.run) out.push(`run = ${command("run", p.name, runArgs(p.run, p.ready))}`);
     if (p.stop) {
       out.push(
