@@ -32,19 +32,17 @@ export interface Timing {
 }
 
 /**
- * Four cases at a time on two cores, nothing else running (pnpm test:fuzz). Over ~3,000 cases
- * Ground Control was seen gone at most ~310 ms after its deadline (alone, the same specs end
- * within ~50 ms of it: the rest is four cases fighting over two cores). 500 ms stays clear of
- * that and still catches the overruns that matter: a stop-timeout waited in full after the
- * deadline (up to 500 ms here, and they add up), a post not killed, orphan grace (1 s).
+ * pnpm test:fuzz: four cases at a time on two cores. Alone, a spec that meets its deadline ends
+ * within ~50 ms of it; four cases at once were seen up to ~310 ms past it, and ~500 ms while
+ * another suite (with the pid1 test's storm of 10,000 orphans) shared the machine, at a load
+ * average of 9.5. 1 s stays clear of that and still catches the overruns this check is for: a
+ * post not killed at the deadline (it hangs for ever), stop waits not cut by it (stop-timeouts
+ * of 200–500 ms that add up), an orphan grace taken in full.
  */
-export const ALONE: Timing = { deadlineMarginMs: 500 };
+export const ALONE: Timing = { deadlineMarginMs: 1_000 };
 
-/**
- * The same beside the other test files (pnpm test), one of which forks 10,000 orphans: there
- * the worst seen was ~320 ms. The checks stay meant for overruns of a second or more.
- */
-export const SHARED: Timing = { deadlineMarginMs: 1_000 };
+/** pnpm test: the same beside the other test files of the package, the pid1 storm among them. */
+export const SHARED: Timing = { deadlineMarginMs: 1_500 };
 
 /**
  * Once a command has exited, the end of its output pipe follows within a few ms: past this, a
