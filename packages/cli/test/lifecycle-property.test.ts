@@ -35,6 +35,8 @@ interface Tally {
   reasons: Map<string, number>;
   /** The latest Ground Control exited after its shutdown deadline, over cases that had one. */
   worstPastDeadlineMs: number;
+  /** The latest a timer of this test fired, over all cases: how loaded the machine was. */
+  worstLagMs: number;
   failed: boolean;
 }
 
@@ -48,6 +50,7 @@ describe("the lifecycle, property-based", () => {
         slowestMs: 0,
         reasons: new Map(),
         worstPastDeadlineMs: Number.NEGATIVE_INFINITY,
+        worstLagMs: 0,
         failed: false,
       };
       const began = performance.now();
@@ -62,7 +65,8 @@ describe("the lifecycle, property-based", () => {
         `lifecycle property: ${tally.cases} cases in ${Math.round((performance.now() - began) / 1000)} s ` +
           `(${PARALLEL} at a time; mean ${Math.round(tally.totalMs / Math.max(1, tally.cases))} ms, ` +
           `slowest ${tally.slowestMs} ms; latest exit past a shutdown deadline ` +
-          `${Number.isFinite(tally.worstPastDeadlineMs) ? `${tally.worstPastDeadlineMs} ms` : "-"}); ` +
+          `${Number.isFinite(tally.worstPastDeadlineMs) ? `${tally.worstPastDeadlineMs} ms` : "-"}; ` +
+          `timers up to ${tally.worstLagMs} ms late); ` +
           `reasons: ${reasons}\n`,
       );
       expect(failures.join("\n\n")).toBe("");
@@ -110,6 +114,7 @@ function count(tally: Tally, o: Observation): void {
   tally.cases++;
   tally.totalMs += ms;
   tally.slowestMs = Math.max(tally.slowestMs, ms);
+  tally.worstLagMs = Math.max(tally.worstLagMs, o.lagMs);
   const request = o.trace.find((e) => e.kind === "requested");
   const reason =
     request?.kind !== "requested"
@@ -132,7 +137,7 @@ function report(o: Observation, found: string[]): string {
   return [
     `${found.length} invariant(s) broken:`,
     ...found.map((f) => `  - ${f}`),
-    `exit: ${o.exit.code ?? o.exit.signal} at +${o.exit.at - o.startedAt}ms`,
+    `exit: ${o.exit.code ?? o.exit.signal} at +${o.exit.at - o.startedAt}ms; timers up to ${o.lagMs} ms late`,
     `schedule: ${describeFaults(o.case)}`,
     `signals sent: ${signals.join("; ") || "none"}`,
     "--- groundcontrol.toml",

@@ -82,6 +82,11 @@ export interface Observation {
   written: Map<string, number>;
   /** NAME.WHAT → pid, from the pid files. */
   pids: Map<string, number>;
+  /**
+   * The longest this test's own 10 ms timer was late while the case played: how starved of CPU
+   * the machine was (another suite's fork storm, say). Ground Control's timers were late too.
+   */
+  lagMs: number;
   /** Processes of this case still alive after Ground Control exited (and a grace). */
   survivors: { pid: number; what: string }[];
   stdout: string;
@@ -97,6 +102,7 @@ const HANG_MS = 30_000;
  */
 const DYING_MS = 1_000;
 const POLL_MS = 10;
+const PROBE_MS = 10;
 
 let serial = 0;
 
@@ -117,6 +123,13 @@ export async function play(c: Case): Promise<Observation> {
     exitAt = Date.now();
   });
   const signals: Sent[] = [];
+  let lagMs = 0;
+  let tick = performance.now();
+  const probe = setInterval(() => {
+    const now = performance.now();
+    lagMs = Math.max(lagMs, now - tick - PROBE_MS);
+    tick = now;
+  }, PROBE_MS);
   try {
     const exited = () => s.running.exited;
     const requested = () => s.stderr.includes("groundcontrol:lifecycle shutdown requested:");
@@ -191,12 +204,14 @@ export async function play(c: Case): Promise<Observation> {
       transcript: s.transcriptLines().map(parseNarration),
       ...parseOutput(finished.stdout, finished.stderr),
       written: readWritten(s.dir),
+      lagMs: Math.round(lagMs),
       pids: readPids(s.dir),
       survivors,
       stdout: finished.stdout,
       stderr: finished.stderr,
     };
   } finally {
+    clearInterval(probe);
     s.cleanup();
   }
 }
