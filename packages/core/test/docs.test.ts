@@ -67,7 +67,7 @@ describe("docs/library.md", () => {
       const call = /^(?:new )?([A-Za-z_][A-Za-z0-9_]*)\(/.exec(span);
       return call ? [call[1]!] : [];
     });
-    const supervisorMembers = ["start", "wait", "stop", "signal", "on", "status"];
+    const supervisorMembers = ["start", "wait", "stop", "signal", "on", "status", "drainOutput"];
     const relayMembers = ["log", "onLine", "flush", "stats", "close"];
     const otherMembers = ["beforeRestart", "next"]; // a hook, and RestartBudget's method
     expect("next" in RestartBudget.prototype).toBe(true);
