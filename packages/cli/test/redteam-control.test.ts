@@ -4,13 +4,23 @@
 // is never taken over. Each test here is an attack that worked when it was written: it fails
 // until the product is fixed.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { alive, CLI, Scenario, until, withScenario } from "./helpers/harness.js";
 import { Running } from "./helpers/running.js";
+import { canSwitchUsers, createTestUsers } from "./helpers/users.js";
 
 /** Sends `request` on a new connection; resolves with the first line of the answer, or "" if
  * the connection ends without one. */
@@ -244,3 +254,74 @@ restart = { on = "failure", max = 1000, within = "10m", backoff = "50ms", max-ba
     );
   }, 60_000);
 });
+
+// Run by a user who can write the socket's directory: each time Ground Control binds its
+// temporary name beside the socket, put a symlink to root's file in its place.
+const SWAPPER = `
+const fs = require("node:fs");
+const [dir, target] = process.argv.slice(2);
+process.chdir(dir);
+for (;;) {
+  try { fs.symlinkSync(target, "link"); } catch {}
+  for (const name of fs.readdirSync(".")) {
+    if (name.startsWith(".gc-") && name.endsWith(".sock")) {
+      try { fs.renameSync("link", name); } catch {}
+    }
+  }
+}
+`;
+
+describe.runIf(canSwitchUsers)(
+  "red team: the control socket in a directory a user can write",
+  () => {
+    it("never changes the mode of a file through a link planted at its temporary name", async () => {
+      const users = createTestUsers();
+      const base = mkdtempSync(join(tmpdir(), "gc-redteam-sockdir-"));
+      let swapper: Running | undefined;
+      try {
+        chmodSync(base, 0o755);
+        const loner = { uid: users.uid(users.loner), gid: users.gid(users.loner) };
+        // /run/app, say, made for the app's user.
+        const dir = join(base, "run-app");
+        mkdirSync(dir);
+        chownSync(dir, loner.uid, loner.gid);
+        const victim = join(base, "victim");
+        writeFileSync(victim, "root's, readable by all\n", { mode: 0o644 });
+        writeFileSync(join(base, "swapper.cjs"), SWAPPER, { mode: 0o644 });
+        const config = join(base, "groundcontrol.toml");
+        writeFileSync(
+          config,
+          `control-socket = "${dir}/gc.sock"\n\n[[processes]]\nname = "app"\nrun = "/bin/true"\n`,
+        );
+        swapper = new Running(
+          [
+            "setpriv",
+            `--reuid=${loner.uid}`,
+            `--regid=${loner.gid}`,
+            "--clear-groups",
+            process.execPath,
+            join(base, "swapper.cjs"),
+            dir,
+            victim,
+          ],
+          { env: process.env },
+        );
+        for (
+          let attempt = 0;
+          attempt < 30 && (statSync(victim).mode & 0o777) === 0o644;
+          attempt++
+        ) {
+          await new Running([process.execPath, CLI, config], {
+            env: { ...process.env, NO_COLOR: "1" },
+          }).finished;
+        }
+        expect((statSync(victim).mode & 0o777).toString(8)).toBe("644");
+      } finally {
+        swapper?.kill("SIGKILL");
+        await swapper?.finished;
+        rmSync(base, { recursive: true, force: true });
+        users.remove();
+      }
+    }, 60_000);
+  },
+);
