@@ -145,6 +145,42 @@ kill -9 $h
     40_000,
   );
 
+  it("a record naming group 0 does not make the supervisor kill its own process group", async () => {
+    // Kernel threads are in group 0 and have lived since boot: they pass for members. The host
+    // runs in a group of its own here, so that kill(0) takes down nothing else.
+    writeFileSync(
+      join(dir, RECORD),
+      JSON.stringify({
+        version: 1,
+        host: { pid: 999_999_999, start: 1 },
+        groups: [{ pgid: 0, start: 0, process: "sidecar" }],
+        written: Number.MAX_SAFE_INTEGER,
+      }),
+    );
+    const host = spawn(process.execPath, [HOST], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, STATE_DIR: dir },
+      detached: true,
+    });
+    let out = "";
+    host.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      out += chunk;
+    });
+    const outcome = await new Promise<string>((resolve) => {
+      host.stdout.on("data", () => {
+        if (/host-ready/.test(out)) resolve("ready");
+      });
+      host.once("exit", (code, signal) => resolve(`exited (${signal ?? code})`));
+    });
+    try {
+      expect(outcome).toBe("ready");
+    } finally {
+      try {
+        process.kill(-host.pid!, "SIGKILL");
+      } catch {}
+    }
+  });
+
   it("a FIFO in the record's place does not hang start()", async () => {
     execFileSync("mkfifo", [join(dir, RECORD)]);
     const host = startHost(dir);
