@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AS_PID1,
   alive,
+  CLI,
   canUnshare,
   type Scenario,
   until,
@@ -189,6 +190,58 @@ run = ["/bin/sh", "-c", "echo up; exec sleep 600"]
       );
     },
     60_000,
+  );
+
+  it.runIf(canUnshare)(
+    "ends a daemon that keeps forking itself into new sessions (as a child subreaper)",
+    () => {
+      // Each generation forks, the parent exits and the child starts a session of its own: at
+      // any moment one process, never the same pid for long, and never in a group Ground
+      // Control made. Ground Control runs as a plain child of a pid namespace whose PID 1 (a
+      // shell) then looks for survivors, and whose end takes any down with it.
+      const config = join(tools, "hopper.toml");
+      writeFileSync(
+        config,
+        `
+suppress_timestamps = true
+control-socket = false
+
+[[processes]]
+name = "hopper"
+pre = ["/usr/bin/perl", "-e", "use POSIX; $SIG{TERM} = 'IGNORE'; exit 0 if fork; while (1) { my $p = fork; next unless defined $p; POSIX::_exit(0) if $p; POSIX::setsid(); }", "hopper-${process.pid}"]
+run = ["/bin/sh", "-c", "echo started; exec sleep 600"]
+`,
+      );
+      const script = `
+"$1" "$2" "$3" > "$4/hopper.out" 2>&1 &
+gc=$!
+until grep -q started "$4/hopper.out"; do sleep 0.01; done
+kill -TERM $gc
+wait $gc
+seen=0
+for i in $(seq 1 50); do pgrep -f "hopper"-${process.pid} > /dev/null && seen=$((seen + 1)); done
+echo "seen=$seen"
+`;
+      const out = execFileSync(
+        "unshare",
+        [
+          "--pid",
+          "--fork",
+          "--mount-proc",
+          "/bin/sh",
+          "-c",
+          script,
+          "sh",
+          process.execPath,
+          CLI,
+          config,
+          tools,
+        ],
+        { encoding: "utf8", timeout: 60_000 },
+      );
+      expect(out).toContain("seen=0");
+    },
+    90_000,
   );
 
   it("exits within shutdown-timeout while a client keeps the control socket open", async () => {
