@@ -1,6 +1,7 @@
 // Bundles the CLI and its dependencies (but koffi, which finds its native binary beside its own
-// files) into dist/groundcontrol-main.cjs, behind dist/groundcontrol.cjs: a three-line entry
-// that turns on Node's compile cache (22.1 and later) before the program is compiled.
+// files) into dist/groundcontrol-main.cjs, behind dist/groundcontrol.cjs: a short entry
+// that turns on Node's compile cache (22.1 and later), where that is safe, before the program is
+// compiled.
 // dist/THIRD-PARTY-LICENSES.txt carries the license of each package the bundle holds, as those
 // licenses ask of every copy (the bundle keeps no comments).
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -19,8 +20,23 @@ writeFileSync(
   "dist/groundcontrol.cjs",
   `#!/usr/bin/env node
 // The groundcontrol executable. Where Node has a compile cache (22.1+), later starts reuse what
-// this one compiled (in $NODE_COMPILE_CACHE, else the temp directory).
-require("node:module").enableCompileCache?.();
+// this one compiled: in $NODE_COMPILE_CACHE, else the temp directory. Never in the exec-as
+// helper, which runs as root what it loads before it switches users; and only from a directory
+// this user alone can write, since a cache another user could plant there is code this process
+// would run.
+const mod = require("node:module");
+if (mod.enableCompileCache && process.argv[2] !== "--exec-as") {
+  const fs = require("node:fs");
+  const dir =
+    process.env.NODE_COMPILE_CACHE ||
+    require("node:path").join(require("node:os").tmpdir(), "node-compile-cache");
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const stat = fs.lstatSync(dir);
+    const own = stat.isDirectory() && stat.uid === process.getuid() && (stat.mode & 0o022) === 0;
+    if (own) mod.enableCompileCache(dir);
+  } catch {}
+}
 require("./groundcontrol-main.cjs");
 `,
   { mode: 0o755 },

@@ -37,6 +37,10 @@ export function prepareCommand(command: CommandSpec, ctx: PrepareContext): Launc
     }
     if (cwd !== undefined) {
       plan.cwd = cwd;
+      // Node's spawn enters the cwd while still root, then drops to the user: a user who can
+      // swap a link on that path between the check below and the spawn would start inside a
+      // directory only root may enter. The helper enters it as the user, after the switch.
+      if (plan.user?.mode === "spawn") plan.user.mode = "helper";
       // Checked up front, as the user: a cwd spawn cannot enter reads as "program not found".
       // Messages name the directory as written, never with {{VAR}} values filled in.
       const who = plan.user && { uid: plan.user.resolved.uid, groups: plan.user.resolved.groups };
