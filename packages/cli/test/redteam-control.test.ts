@@ -116,7 +116,12 @@ ${APP}`,
         const client = connect(join(s.dir, "gc.sock"));
         await new Promise((resolve) => client.once("connect", resolve));
         try {
-          await flood(client, '{"v":1,"op":"status"}\n', 16 * 2 ** 20);
+          // Let go of (the connection reset) is a fine answer too: nothing piles up.
+          await flood(client, '{"v":1,"op":"status"}\n', 16 * 2 ** 20).catch(
+            (error: NodeJS.ErrnoException) => {
+              if (error.code !== "ECONNRESET" && error.code !== "EPIPE") throw error;
+            },
+          );
           const grown = (rssKiB(pid) - before) / 1024;
           expect(grown, `RSS grew by ${grown.toFixed(0)} MiB`).toBeLessThan(100);
         } finally {

@@ -7,7 +7,7 @@
 //
 // The socket is made with mode 0600 (only Ground Control's own user may ask), a stale one left
 // by a crash is replaced, a live one is never taken over, and it is removed on close.
-import { chmodSync, existsSync, lstatSync, renameSync, type Stats, unlinkSync } from "node:fs";
+import { existsSync, lstatSync, renameSync, type Stats, unlinkSync } from "node:fs";
 import { connect, createServer, type Socket } from "node:net";
 import { dirname, join } from "node:path";
 import { messageOf } from "./errors.js";
@@ -24,6 +24,8 @@ const IDLE_MS = 5_000;
 const MAX_SOCKET_PATH_BYTES = 107;
 /** More clients than this at once wait in the kernel's backlog. */
 const MAX_CLIENTS = 64;
+/** Requests answered on one connection before it is closed: a probe asks once. */
+const MAX_REQUESTS = 16;
 
 export interface ControlServer {
   readonly path: string;
@@ -89,7 +91,12 @@ export async function listenControl(
   report: () => StatusReport,
 ): Promise<ControlServer> {
   await clearStale(path);
-  const server = createServer((socket) => serveClient(socket, report));
+  const clients = new Set<Socket>();
+  const server = createServer((socket) => {
+    clients.add(socket);
+    socket.once("close", () => clients.delete(socket));
+    serveClient(socket, report);
+  });
   server.maxConnections = MAX_CLIENTS;
   // Bound under a name of its own, then renamed into place: libuv unlinks the bound name when
   // the server closes, and that must never be `path`, which another instance may hold by then.
@@ -112,15 +119,22 @@ export async function listenControl(
   } finally {
     process.umask(umask);
   }
+  let ours: Stats;
   try {
     await listening;
-    chmodSync(bound, 0o600);
+    // Nothing here follows a link: in a directory another user can write, the bound name may
+    // have been swapped for one (a chmod through it would change whatever it points at). The
+    // socket is checked to be the one just made, then moved, then checked again.
+    ours = lstatSync(bound);
+    if (!ours.isSocket() || ours.uid !== process.getuid?.() || (ours.mode & 0o077) !== 0) {
+      throw new Error(`${bound} is not the socket just made (was it swapped?)`);
+    }
     if (bound !== path) renameSync(bound, path);
+    if (!sameFile(path, ours)) throw new Error(`${path} is not the socket just made`);
   } catch (error) {
     server.close();
     throw new ControlSocketError(path, whyNotListening(path, error));
   }
-  const ours = lstatSync(path);
   server.unref();
   return {
     path,
@@ -128,6 +142,9 @@ export async function listenControl(
       new Promise<void>((resolve) => {
         // Only our own socket file goes: another instance may have replaced it since.
         if (sameFile(path, ours)) unlinkQuietly(path);
+        // A client that holds its connection (idle, or asking again and again) must not keep
+        // the server, and so the shutdown, waiting.
+        for (const client of clients) client.destroy();
         server.close(() => resolve());
       }),
   };
@@ -176,41 +193,55 @@ export function queryStatus(path: string, timeoutMs = 2_000): Promise<StatusRepo
   });
 }
 
+/**
+ * One client: its requests answered one at a time and in order. Reading pauses while an answer
+ * waits to be taken (a client that never reads cannot make Ground Control hold its answers),
+ * empty lines are skipped, and a client that asks for what this does not speak, or too often,
+ * is answered once more and let go.
+ */
 function serveClient(socket: Socket, report: () => StatusReport): void {
   let pending = "";
+  let answered = 0;
   socket.setTimeout(IDLE_MS, () => socket.destroy());
   socket.on("error", () => socket.destroy());
   socket.setEncoding("utf8").on("data", (chunk: string) => {
     pending += chunk;
-    if (pending.length > MAX_REQUEST_BYTES && !pending.includes("\n")) {
-      socket.destroy();
-      return;
-    }
     for (let end = pending.indexOf("\n"); end >= 0; end = pending.indexOf("\n")) {
-      const line = pending.slice(0, end);
+      const line = pending.slice(0, end).trim();
       pending = pending.slice(end + 1);
-      socket.write(`${JSON.stringify(answer(line, report))}\n`);
+      if (line === "") continue;
+      const reply = answer(line, report);
+      answered++;
+      const last = reply.ok !== true || answered >= MAX_REQUESTS;
+      const taken = socket.write(`${JSON.stringify(reply)}\n`);
+      if (last) {
+        socket.end();
+        return;
+      }
+      if (!taken) {
+        // The rest waits until the client has read what it was sent.
+        socket.pause();
+        socket.once("drain", () => socket.resume());
+      }
     }
+    if (pending.length > MAX_REQUEST_BYTES) socket.destroy();
   });
 }
 
 function answer(line: string, report: () => StatusReport): Record<string, unknown> {
-  let request: { v?: unknown; op?: unknown };
+  const refuse = (error: string) => ({ v: STATUS_VERSION, ok: false, error });
+  let request: unknown;
   try {
-    request = JSON.parse(line) as typeof request;
+    request = JSON.parse(line);
   } catch {
-    return { v: STATUS_VERSION, ok: false, error: "not a JSON request" };
+    return refuse("not a JSON request");
   }
-  if (request.v !== STATUS_VERSION) {
-    return {
-      v: STATUS_VERSION,
-      ok: false,
-      error: `version ${String(request.v)} is not spoken here`,
-    };
+  if (typeof request !== "object" || request === null || Array.isArray(request)) {
+    return refuse("a request is a JSON object");
   }
-  if (request.op !== "status") {
-    return { v: STATUS_VERSION, ok: false, error: `unknown op ${JSON.stringify(request.op)}` };
-  }
+  const { v, op } = request as { v?: unknown; op?: unknown };
+  if (v !== STATUS_VERSION) return refuse(`version ${JSON.stringify(v)} is not spoken here`);
+  if (op !== "status") return refuse(`unknown op ${JSON.stringify(op)}`);
   return { v: STATUS_VERSION, ok: true, status: report() };
 }
 
@@ -243,7 +274,11 @@ function answers(path: string): Promise<boolean> {
       resolve(alive);
     };
     socket.on("connect", () => done(true));
-    socket.on("error", () => done(false));
+    // Only a refusal means nobody is there. EAGAIN is a live one with a full backlog (a stalled
+    // or paused Ground Control): never taken over.
+    socket.on("error", (error: NodeJS.ErrnoException) =>
+      done(error.code !== "ECONNREFUSED" && error.code !== "ENOENT"),
+    );
   });
 }
 

@@ -6,6 +6,9 @@ import { formatHostPort } from "./describe.js";
 import { messageOf } from "./errors.js";
 import type { StatusReport } from "./status-report.js";
 
+/** Connections served at once; a probe needs one. */
+const MAX_CONNECTIONS = 32;
+
 export interface HostPort {
   host: string;
   port: number;
@@ -33,11 +36,19 @@ export async function listenStatusHttp(
   address: HostPort,
   report: () => StatusReport,
 ): Promise<StatusHttpServer> {
-  const server = createServer((request, response) => respond(request, response, report));
-  // A probe asks and goes: no slow client holds a socket for long.
-  server.requestTimeout = 5_000;
-  server.headersTimeout = 5_000;
-  server.keepAliveTimeout = 1_000;
+  // A probe asks and goes: no slow client holds a socket for long (the timeouts are checked every
+  // second, not every 30, Node's default), and no crowd of them takes the descriptors the
+  // commands need (the rest wait in the kernel's backlog).
+  const server = createServer(
+    {
+      requestTimeout: 5_000,
+      headersTimeout: 5_000,
+      keepAliveTimeout: 1_000,
+      connectionsCheckingInterval: 1_000,
+    },
+    (request, response) => respond(request, response, report),
+  );
+  server.maxConnections = MAX_CONNECTIONS;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

@@ -72,21 +72,45 @@ describe("the control protocol", () => {
     }
   });
 
-  it("refuses what it does not speak, and changes nothing", async () => {
+  it("refuses what it does not speak, once, and lets that client go", async () => {
     const server = await listenControl(path, () => REPORT);
     try {
-      const answers = await exchange(
-        'not json\n{"v":2,"op":"status"}\n{"v":1,"op":"restart","process":"db"}\n',
-        3,
-      );
-      expect(answers.map((a) => JSON.parse(a))).toEqual([
-        { v: 1, ok: false, error: "not a JSON request" },
-        { v: 1, ok: false, error: "version 2 is not spoken here" },
-        { v: 1, ok: false, error: 'unknown op "restart"' },
-      ]);
+      for (const [request, error] of [
+        ["not json", "not a JSON request"],
+        ["null", "a request is a JSON object"],
+        ['["status"]', "a request is a JSON object"],
+        ['{"v":2,"op":"status"}', "version 2 is not spoken here"],
+        ['{"v":1,"op":"restart","process":"db"}', 'unknown op "restart"'],
+      ] as const) {
+        // A second request on the same connection is never answered: it was closed.
+        const answers = await exchange(`${request}\n{"v":1,"op":"status"}\n`, 2);
+        expect(answers.map((a) => JSON.parse(a))).toEqual([{ v: 1, ok: false, error }]);
+      }
+      // Empty lines are no requests; the one after them is answered.
+      const answers = await exchange('\n\n  \n{"v":1,"op":"status"}\n', 1);
+      expect(JSON.parse(answers[0]!).ok).toBe(true);
     } finally {
       await server.close();
     }
+  });
+
+  it("answers at most 16 requests on one connection", async () => {
+    const server = await listenControl(path, () => REPORT);
+    try {
+      const answers = await exchange('{"v":1,"op":"status"}\n'.repeat(40), 40);
+      expect(answers).toHaveLength(16);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("closes a client's connection when it closes, idle or not", async () => {
+    const server = await listenControl(path, () => REPORT);
+    const client = connect(path);
+    await new Promise((resolve) => client.once("connect", resolve));
+    const closed = new Promise((resolve) => client.once("close", resolve));
+    await server.close(); // would wait for the client without it
+    await closed;
   });
 
   it("drops a client that sends an endless line", async () => {
