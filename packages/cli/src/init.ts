@@ -4,7 +4,7 @@
 
 import type { Logger } from "@groundcontrol/core";
 import {
-  adoptedChildren,
+  adoptedTree,
   becomeSubreaper,
   closeInheritedDescriptors,
   type Libc,
@@ -16,8 +16,10 @@ import {
 
 /** How long adopted orphans get between SIGTERM and SIGKILL when Ground Control exits. */
 const ORPHAN_GRACE_MS = 1_000;
-/** Kill-and-reap rounds at most, for a chain of orphans that keeps handing down new ones. */
-const MAX_ROUNDS = 100;
+/** How long the kill rounds may go on, for orphans that keep making new ones. */
+const KILL_MS = 2_000;
+/** Passes at most to stop the newcomers of a tree that forks while it is being stopped. */
+const FREEZE_PASSES = 50;
 const SIGUSR1 = 10;
 
 export class Init {
@@ -64,13 +66,16 @@ export class Init {
   }
 
   /**
-   * Ends orphans re-parented to us: SIGTERM, a grace of at most ORPHAN_GRACE_MS (and no later
-   * than `deadline`), then SIGKILL, round after round: an orphan's own orphans only come home
-   * once it is gone, so one round is never enough for a chain of them.
+   * Ends every orphan that came to us, and all their descendants (which would come next):
+   * SIGTERM and a grace of at most ORPHAN_GRACE_MS (no later than `deadline`); then whatever is
+   * left is frozen (SIGSTOP, again for each newcomer, so that nothing can fork its way out) and
+   * killed, round after round until nothing is left. As PID 1 the rounds stop at the deadline
+   * (the kernel ends the rest with us); otherwise they go on a little past it, since what is
+   * left then would outlive us.
    */
   async sweepOrphans(deadline = Number.POSITIVE_INFINITY): Promise<void> {
     if (process.platform !== "linux") return;
-    let orphans = adoptedChildren();
+    let orphans = adoptedTree();
     if (orphans.length === 0) return;
     signalAll(orphans, "SIGTERM");
     const graceEnd = Math.min(Date.now() + ORPHAN_GRACE_MS, deadline);
@@ -78,17 +83,36 @@ export class Init {
       await tick();
       orphans = this.#reapAndList();
     }
-    for (let round = 0; orphans.length > 0 && round < MAX_ROUNDS; round++) {
-      signalAll(orphans, "SIGKILL");
+    const pid1 = process.pid === 1;
+    const killEnd = pid1 ? Math.min(Date.now() + KILL_MS, deadline) : Date.now() + KILL_MS;
+    while (orphans.length > 0) {
+      signalAll(freeze(orphans), "SIGKILL");
       await tick();
       orphans = this.#reapAndList();
+      if (Date.now() >= killEnd) break;
     }
   }
 
   #reapAndList(): number[] {
     this.reaper?.reap();
-    return adoptedChildren();
+    return adoptedTree();
   }
+}
+
+/**
+ * Stops `pids` and every descendant that appears while they are being stopped, until none
+ * does: a stopped process cannot fork. Returns all of them.
+ */
+function freeze(pids: number[]): number[] {
+  const frozen = new Set(pids);
+  signalAll(pids, "SIGSTOP");
+  for (let pass = 0; pass < FREEZE_PASSES; pass++) {
+    const newcomers = adoptedTree().filter((pid) => !frozen.has(pid));
+    if (newcomers.length === 0) break;
+    signalAll(newcomers, "SIGSTOP");
+    for (const pid of newcomers) frozen.add(pid);
+  }
+  return [...frozen];
 }
 
 function tick(): Promise<void> {

@@ -80,6 +80,7 @@ export {
 } from "./ready.js";
 export {
   adoptedChildren,
+  adoptedTree,
   becomeSubreaper,
   type ReapEvent,
   type Reaper,

@@ -38,10 +38,10 @@ export function ticksNow(): number | undefined {
   }
 }
 
-/** True while `pid` exists and is neither a zombie nor dead. */
+/** True while `pid` exists and runs: neither dead nor a zombie (one whose threads run counts). */
 export function isAlive(pid: number): boolean {
   const state = readStat(pid)?.state;
-  return state !== undefined && state !== "Z" && state !== "X";
+  return state !== undefined && runs(pid, state);
 }
 
 /** True when /proc is mounted (it holds this very process). */
@@ -93,9 +93,37 @@ export function liveProcesses(): Map<number, ProcStat> {
     const pid = Number(entry);
     if (!Number.isInteger(pid) || pid <= 0) continue;
     const stat = readStat(pid);
-    if (stat && stat.state !== "Z" && stat.state !== "X") live.set(pid, stat);
+    if (stat && runs(pid, stat.state)) live.set(pid, stat);
   }
   return live;
+}
+
+/**
+ * Whether a process in `state` still runs. A zombie (Z) whose other threads run on is a
+ * process whose main thread exited: alive, and signals still reach it.
+ */
+function runs(pid: number, state: string): boolean {
+  if (state === "X") return false;
+  if (state !== "Z") return true;
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return false;
+  }
+  return tasks.some((task) => {
+    const text = readText(`/proc/${pid}/task/${task}/stat`);
+    const taskState = text?.slice(text.lastIndexOf(")") + 2, text.lastIndexOf(")") + 3);
+    return taskState !== undefined && taskState !== "" && taskState !== "Z" && taskState !== "X";
+  });
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 /** Every live process (zombies left out): its parent, and which groups have members. */

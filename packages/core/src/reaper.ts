@@ -14,7 +14,7 @@ import {
   WNOHANG,
   WNOWAIT,
 } from "./native.js";
-import { childrenOf, isAlive } from "./proc.js";
+import { childrenOf, isAlive, readProcessTable } from "./proc.js";
 import { timers } from "./timers.js";
 
 /** One reaped orphan: its exit code, or the number of the signal that killed it. */
@@ -130,6 +130,28 @@ export function ownChildPids(): number[] {
  * Live children of this process that it did not spawn: orphans re-parented to it. At shutdown
  * they must be signalled too, or they would outlive Ground Control. Linux only ([] elsewhere).
  */
+/**
+ * Every process below this one that came to it as an orphan: its children that are not its own
+ * (spawned by it), and all their descendants, which would come to it next. From the whole
+ * process table, so that a child being re-parented while it is read is not missed.
+ */
+export function adoptedTree(): number[] {
+  if (process.platform !== "linux") return [];
+  const below = new Map<number, number[]>();
+  for (const [pid, ppid] of readProcessTable().parent) {
+    const siblings = below.get(ppid);
+    if (siblings) siblings.push(pid);
+    else below.set(ppid, [pid]);
+  }
+  const tree: number[] = [];
+  const queue = (below.get(process.pid) ?? []).filter((pid) => !isOwn(pid));
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    tree.push(pid);
+    queue.push(...(below.get(pid) ?? []));
+  }
+  return tree;
+}
+
 export function adoptedChildren(): number[] {
   if (process.platform !== "linux") return [];
   return childrenOf(process.pid).filter((pid) => !isOwn(pid) && isAlive(pid));
