@@ -3,19 +3,11 @@
 // cleared only once it turns out good: so a boot that never gets to say how it ended (the OOM
 // killer, a host crash, SIGKILL) stays counted. Nothing here may stop a boot: a file that cannot
 // be read counts as zero, one that cannot be written is logged, and the boot goes on.
-import {
-  closeSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
-import { basename, dirname, join } from "node:path";
-import type { LogLevel } from "@groundcontrol/core";
+import { type LogLevel, readStateFile, writeStateFile } from "@groundcontrol/core";
 
 const VERSION = 1;
+/** A count of boots is a few hundred bytes: anything much larger is not one. */
+const MAX_BYTES = 16_384;
 
 /** `[break-glass] healthy-after` when it is not set. */
 export const DEFAULT_HEALTHY_AFTER_MS = 60_000;
@@ -83,35 +75,34 @@ export class BootCount {
 
   #read(): BootRecord {
     const none: BootRecord = { version: VERSION, failedBoots: 0, updated: "", lastReason: "" };
-    let text: string;
-    try {
-      text = readFileSync(this.file, "utf8");
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== "ENOENT") {
+    const read = readStateFile(this.file, MAX_BYTES);
+    if (!read.ok) {
+      if (!read.missing) {
         this.log(
           "warn",
-          `break glass: cannot read ${this.file} (${code}); counting failed boots from 0`,
+          `break glass: cannot read ${this.file} (${read.reason}); counting failed boots from 0`,
         );
       }
       return none;
     }
     try {
-      const record = JSON.parse(text) as Partial<BootRecord>;
+      const record = JSON.parse(read.text) as Partial<BootRecord>;
       if (
         record.version === VERSION &&
         Number.isSafeInteger(record.failedBoots) &&
         record.failedBoots! >= 0 &&
         typeof record.lastReason === "string"
       ) {
-        return record as BootRecord;
+        // The file may sit on a volume another user can write: what it says goes to the log
+        // as text, never as terminal control sequences.
+        return { ...(record as BootRecord), lastReason: printable(record.lastReason) };
       }
     } catch {}
     this.log("warn", `break glass: ${this.file} is not a count of failed boots; counting from 0`);
     return none;
   }
 
-  /** Written whole to a file beside it, flushed to disk, then renamed over it. */
+  /** Replaced whole, flushed to disk, never written through a link (boots.ts's header). */
   #write(failedBoots: number, lastReason: string): void {
     const record: BootRecord = {
       version: VERSION,
@@ -119,21 +110,9 @@ export class BootCount {
       updated: new Date().toISOString(),
       lastReason,
     };
-    const temporary = join(dirname(this.file), `.${basename(this.file)}.${process.pid}.tmp`);
     try {
-      const fd = openSync(temporary, "w", 0o600);
-      try {
-        writeSync(fd, `${JSON.stringify(record)}\n`);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(temporary, this.file);
-      syncDirectory(dirname(this.file));
+      writeStateFile(this.file, `${JSON.stringify(record)}\n`);
     } catch (error) {
-      try {
-        rmSync(temporary, { force: true });
-      } catch {}
       if (this.#warned) return;
       this.#warned = true;
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
@@ -145,15 +124,7 @@ export class BootCount {
   }
 }
 
-/** The rename itself is durable only once the directory is. */
-function syncDirectory(path: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, "r");
-    fsyncSync(fd);
-  } catch {
-    // Some filesystems refuse fsync on a directory: the file itself is on disk.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+/** Control characters (and anything past a sane length) left out. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").slice(0, 500);
 }

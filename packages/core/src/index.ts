@@ -122,3 +122,4 @@ export {
   UserError,
   type UserFiles,
 } from "./users.js";
+export { readStateFile, type StateRead, writeStateFile } from "./state-file.js";

@@ -5,12 +5,20 @@
 // recycled: a group is killed when its leader is the very process recorded (same pid, same start
 // time), or when one of its members has lived since the record was last written — a group number
 // stays taken while it has members, so that member proves the group is still the recorded one.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+// A record is only believed from a directory this user alone can write, and even then nothing
+// it names is killed unless it looks like what it claims: a group other than 0, 1 and this
+// process's own, whose processes are orphans now (their parent is PID 1, a process older than
+// the dead host, or one of them), started after the host and before the record was last
+// written, by a host that ran since the machine booted.
+import { lstatSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { liveProcesses, readStat, ticksNow } from "./proc.js";
+import { liveProcesses, type ProcStat, readStat, ticksNow } from "./proc.js";
+import { readStateFile, writeStateFile } from "./state-file.js";
 import { groupHasMembers } from "./sweep.js";
 
 const FILE = "groundcontrol-supervisor.json";
+/** A record of a few hundred groups; anything much larger is not one. */
+const MAX_BYTES = 1 << 20;
 
 /** Directories a supervisor of this very process keeps its record in right now. */
 const inUse = new Set<string>();
@@ -34,8 +42,16 @@ export class LeftoverRecord {
   readonly #file: string;
   #groups: Record["groups"] = [];
 
+  /** Throws when `stateDir` is not a directory this user alone can write. */
   constructor(stateDir: string) {
-    mkdirSync(stateDir, { recursive: true });
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    const stat = lstatSync(stateDir);
+    if (!stat.isDirectory()) throw new Error(`${stateDir} is not a directory`);
+    if (stat.uid !== process.getuid?.() || (stat.mode & 0o022) !== 0) {
+      throw new Error(
+        `${stateDir} can be written by other users: a record there could name any process to kill`,
+      );
+    }
     this.#file = join(stateDir, FILE);
   }
 
@@ -58,11 +74,7 @@ export class LeftoverRecord {
     const live = liveProcesses();
     for (const group of previous.groups) {
       const members = [...live].filter(([, stat]) => stat.pgrp === group.pgid);
-      const leader = live.get(group.pgid);
-      const ours =
-        leader?.start === group.start ||
-        (leader === undefined && members.some(([, stat]) => stat.start <= previous.written));
-      if (!ours || members.length === 0) continue;
+      if (!isLeftover(group, members, previous, live)) continue;
       try {
         process.kill(-group.pgid, "SIGKILL");
         for (const [pid] of members) killed.push({ pid, process: group.process });
@@ -93,9 +105,11 @@ export class LeftoverRecord {
   }
 
   #read(): Record | undefined {
+    const read = readStateFile(this.#file, MAX_BYTES);
+    if (!read.ok) return undefined;
     try {
-      const record = JSON.parse(readFileSync(this.#file, "utf8")) as Record;
-      return record.version === 1 ? record : undefined;
+      const record = JSON.parse(read.text) as Record;
+      return isRecord(record) ? record : undefined;
     } catch {
       return undefined;
     }
@@ -111,9 +125,59 @@ export class LeftoverRecord {
       groups: this.#groups,
       written,
     };
-    // Written whole, then renamed: a reader never sees half of it.
-    const temporary = `${this.#file}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(record));
-    renameSync(temporary, this.#file);
+    try {
+      writeStateFile(this.#file, JSON.stringify(record));
+    } catch {
+      // Best effort, from a timer too: a record that cannot be written (the directory gone, a
+      // full disk) only means leftovers are not found next time, as without stateDir.
+    }
   }
+}
+
+/** The record's shape, every number a whole one. */
+function isRecord(value: Record): boolean {
+  const whole = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
+  return (
+    value?.version === 1 &&
+    whole(value.host?.pid) &&
+    whole(value.host?.start) &&
+    whole(value.written) &&
+    Array.isArray(value.groups) &&
+    value.groups.every((g) => whole(g?.pgid) && whole(g?.start) && typeof g?.process === "string")
+  );
+}
+
+/**
+ * Whether the recorded `group` is a dead host's leftover now: its number a plausible group of
+ * a command, its processes orphans of that host, and the group the one recorded.
+ */
+function isLeftover(
+  group: Record["groups"][number],
+  members: [number, ProcStat][],
+  record: Record,
+  live: Map<number, ProcStat>,
+): boolean {
+  const now = ticksNow();
+  // Not before a reboot (the clock restarted: nothing of then runs now), not group 0, 1 or ours.
+  if (now === undefined || record.written > now) return false;
+  if (group.pgid <= 1 || group.pgid === process.pid || group.pgid === ownGroup()) return false;
+  if (members.length === 0 || group.start < record.host.start || group.start > record.written) {
+    return false;
+  }
+  // Orphans of the dead host: the parent of each is PID 1, an adopter older than the host (a
+  // subreaper), or a process of the same group.
+  const orphan = ([, stat]: [number, ProcStat]) => {
+    if (stat.ppid <= 1) return true;
+    const parent = live.get(stat.ppid);
+    return parent !== undefined && (parent.pgrp === group.pgid || parent.start < record.host.start);
+  };
+  if (!members.every(orphan)) return false;
+  const leader = live.get(group.pgid);
+  return leader !== undefined
+    ? leader.start === group.start
+    : members.some(([, stat]) => stat.start <= record.written);
+}
+
+function ownGroup(): number | undefined {
+  return readStat(process.pid)?.pgrp;
 }
