@@ -9,6 +9,7 @@ import {
   envKeysFor,
   formatDuration,
   formatHostPort,
+  redactUrl,
   type ProcessSpec,
   type ReadyCheck,
   type Spec,
@@ -320,7 +321,7 @@ function describeReady(
     case "tcp":
       return { check: "tcp", target: formatHostPort(check.host, check.port), command: null };
     case "http":
-      return { check: "http", target: check.url, command: null };
+      return { check: "http", target: redactUrl(check.url), command: null };
     case "file":
       return { check: "file", target: check.path, command: null };
     case "log":

@@ -9,11 +9,16 @@ const WIDTH = 100;
 /**
  * `text` with the contents of every string (basic, literal, multi-line) and every comment
  * replaced by `*`, quotes and newlines kept, so lines and columns stay where they were. A string
- * left open masks the rest of its line (the rest of the file for a multi-line one).
+ * left open masks the rest of its line (the rest of the file for a multi-line one). So is every
+ * bare word where a value goes (`API_KEY = sk_live_…`, a secret whose quotes were forgotten),
+ * unless it is a boolean, a number or a date, which carry no secret and help read the error.
  */
 export function maskStrings(text: string): string {
   let out = "";
   let i = 0;
+  // Where a value goes: after `=`, and in an array that is one. Inline tables hold keys again.
+  const nesting: ("array" | "table")[] = [];
+  let valueHere = false;
   while (i < text.length) {
     const ch = text[i]!;
     if (ch === "#") {
@@ -26,13 +31,35 @@ export function maskStrings(text: string): string {
       const closed = text.startsWith(delimiter, end);
       out += delimiter + masked(text, i + delimiter.length, end) + (closed ? delimiter : "");
       i = closed ? end + delimiter.length : end;
+    } else if (valueHere && BARE.test(ch)) {
+      let end = i;
+      while (end < text.length && BARE.test(text[end]!)) end++;
+      const word = text.slice(i, end);
+      out += HARMLESS.test(word) ? word : MASK.repeat(end - i);
+      i = end;
     } else {
+      if (ch === "=") valueHere = true;
+      else if (ch === "\n" && nesting.length === 0) valueHere = false;
+      else if (ch === "[" && valueHere) nesting.push("array");
+      else if (ch === "{") {
+        nesting.push("table");
+        valueHere = false;
+      } else if (ch === "]" || ch === "}") {
+        nesting.pop();
+        valueHere = nesting.at(-1) === "array";
+      } else if (ch === ",") valueHere = nesting.at(-1) === "array";
       out += ch;
       i++;
     }
   }
   return out;
 }
+
+/** What a bare word (a value without quotes) is made of. */
+const BARE = /[^\s"'#,=[\]{}]/;
+/** Bare words that are a boolean, a number (or inf, nan) or a date: shown as they are. */
+const HARMLESS =
+  /^(true|false|[+-]?(inf|nan)|[+-]?[\d_]+(\.[\d_]+)?([eE][+-]?\d+)?|0x[\da-fA-F_]+|0o[0-7_]+|0b[01_]+|\d{4}-\d\d-\d\d([T ][\d:.]+)?(Z|[+-]\d\d:\d\d)?|\d\d:\d\d(:\d\d(\.\d+)?)?)$/;
 
 /** The frame for an error at 1-based `line` and `column` of `text` (masked here). */
 export function codeFrame(text: string, line: number, column: number): string {

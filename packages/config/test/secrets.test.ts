@@ -34,6 +34,24 @@ describe("syntax error frames", () => {
     expect(shown).not.toContain("4f9a8b");
   });
 
+  it.each([
+    ["a value whose quotes were forgotten", `API_KEY = ${SECRET}`],
+    ["in an inline table", `run = { command = "x", env = { TOKEN = ${SECRET} } }`],
+    ["in an array", `only-env = [PATH, ${SECRET}]`],
+  ])("mask a bare word where a value goes: %s", (_what, line) => {
+    const shown = report(`[env]\n${line}\n\n[[processes]]\nname = "a"\n`);
+    expect(shown).toMatch(/TOML syntax error|invalid/);
+    expect(shown).not.toContain("4f9a8b");
+  });
+
+  it("show keys, headers, booleans, numbers and dates, which help read the error", () => {
+    const [issue] = issuesOf(
+      "[break-glass]\nafter-failed-boots = 3\nenabled = true\nwhen = 1979-05-27T07:32:00Z\nOOPS = oops\n",
+    );
+    expect(issue!.frame).toContain("when = 1979-05-27T07:32:00Z");
+    expect(issue!.frame).toContain("OOPS = ****");
+  });
+
   it("mask an unterminated string up to the end of the file", () => {
     const shown = report(`[env]\nAPI_KEY = "${SECRET}\nOTHER = "${SECRET}"\n`);
     expect(shown).not.toContain("4f9a8b");

@@ -27,6 +27,8 @@ export interface LaunchPlan {
    * Ground Control's own messages never carry environment values.
    */
   label?: string;
+  /** The cwd as the config wrote it, before {{VAR}} expansion, for the same reason. */
+  cwdLabel?: string;
   /** Hand the program the write end of a pipe at this descriptor (readiness `fd`). */
   notifyFd?: number;
   /**
@@ -235,13 +237,18 @@ function helperRequest(found: string, plan: LaunchPlan): ExecAsRequest {
     path: found,
     argv: [plan.file, ...plan.args],
     env: Object.entries(plan.env).map(([key, value]) => `${key}=${value}`),
+    // What its messages may name: the program and cwd as written, never with values filled in.
+    label: plan.label ?? plan.file,
   };
   if (plan.user) {
     // Node's spawn switch ("spawn" mode) would give exactly these groups: the primary alone.
     const { uid, gid, groups } = plan.user.resolved;
     Object.assign(request, { uid, gid, groups });
   }
-  if (plan.cwd !== undefined) request.cwd = plan.cwd;
+  if (plan.cwd !== undefined) {
+    request.cwd = plan.cwd;
+    request.cwdLabel = plan.cwdLabel ?? plan.cwd;
+  }
   if (plan.notifyFd !== undefined) request.keepFd = plan.notifyFd;
   if (plan.watchdogPid) request.watchdogPid = true;
   return request;

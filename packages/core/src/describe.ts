@@ -10,7 +10,7 @@ export function describeCheck(check: ReadyCheck): string {
     case "tcp":
       return `tcp ${formatHostPort(check.host, check.port)}`;
     case "http":
-      return `http ${check.url}`;
+      return `http ${redactUrl(check.url)}`;
     case "command":
       return `command ${joinCommand([check.command.program, ...check.command.args], { oneLine: true })}`;
     case "file":
@@ -22,6 +22,27 @@ export function describeCheck(check: ReadyCheck): string {
     case "notify":
       return "notify READY=1";
   }
+}
+
+/**
+ * A URL as messages, the plan and the status show it: credentials (`user:pass@`) and query
+ * values (`?token=…`) are masked, since a probe's URL is where a token ends up.
+ */
+export function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  if (parsed.username !== "" || parsed.password !== "") {
+    parsed.username = "***";
+    parsed.password = "";
+  }
+  for (const key of [...parsed.searchParams.keys()]) parsed.searchParams.set(key, "***");
+  parsed.hash = "";
+  // URLSearchParams writes the mask percent-encoded.
+  return parsed.toString().replaceAll("%2A%2A%2A", "***");
 }
 
 /** `host:port`, an IPv6 host in brackets (or its last group would read as the port). */

@@ -26,6 +26,12 @@ export interface ExecAsRequest {
   /** `NAME=value` entries: the command's whole environment. */
   env: string[];
   cwd?: string;
+  /**
+   * The program and the cwd as the config wrote them ({{VAR}} unexpanded): the helper's own
+   * messages name these, since an expanded value may be a secret.
+   */
+  label?: string;
+  cwdLabel?: string;
   /** A descriptor besides 0-2 the command inherits (its readiness fd). */
   keepFd?: number;
   /** Set WATCHDOG_PID to the helper's own pid, which the command keeps across the exec. */
@@ -63,7 +69,8 @@ export async function execAsMain(): Promise<never> {
     try {
       process.chdir(request.cwd);
     } catch (error) {
-      fail(EXIT_CANNOT_RUN, `exec-as: chdir("${request.cwd}") failed: ${codeOf(error)}`);
+      const cwd = request.cwdLabel ?? request.cwd;
+      fail(EXIT_CANNOT_RUN, `exec-as: cannot enter cwd "${cwd}": ${codeOf(error)}`);
     }
   }
   prepareInheritance(libc, request.keepFd);
@@ -77,7 +84,7 @@ export async function execAsMain(): Promise<never> {
   const errno = libc.errno();
   fail(
     exitCodeForErrno(errnoCode(errno)),
-    `exec-as: execve("${request.path}") failed: ${describeErrno(errno)}`,
+    `exec-as: cannot run ${request.label ?? request.path}: ${describeErrno(errno)}`,
   );
 }
 
@@ -103,6 +110,9 @@ export function parseRequest(text: string): ExecAsRequest | string {
     return "invalid program, argv or environment in the request";
   }
   if (r.cwd !== undefined && typeof r.cwd !== "string") return "invalid cwd in the request";
+  for (const key of ["label", "cwdLabel"] as const) {
+    if (r[key] !== undefined && typeof r[key] !== "string") return `invalid ${key} in the request`;
+  }
   if (r.keepFd !== undefined && !(isId(r.keepFd) && r.keepFd > 2)) {
     return "invalid descriptor in the request";
   }

@@ -14,6 +14,7 @@ export { type WorstCaseShutdown, worstCaseShutdown } from "./deadline.js";
 export {
   describeCheck,
   describeReason,
+  redactUrl,
   formatDuration,
   formatHostPort,
   joinCommand,

@@ -37,6 +37,7 @@ export function prepareCommand(command: CommandSpec, ctx: PrepareContext): Launc
     }
     if (cwd !== undefined) {
       plan.cwd = cwd;
+      if (command.cwd !== undefined) plan.cwdLabel = command.cwd;
       // Node's spawn enters the cwd while still root, then drops to the user: a user who can
       // swap a link on that path between the check below and the spawn would start inside a
       // directory only root may enter. The helper enters it as the user, after the switch.
