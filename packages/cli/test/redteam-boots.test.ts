@@ -1,8 +1,7 @@
 // Red-team attacks on break glass's state file ([break-glass] state-file, docs/configuration.md):
 // "one that cannot be read or parsed is logged and read as zero; one that cannot be written is
-// logged and never stops a boot". The file lives on a volume, often one the app's user owns.
-// Each test here is an attack that worked when it was written: it fails until the product is
-// fixed.
+// logged and never stops a boot". The file lives on a volume, often one the app's user owns. Each
+// test here is an attack that once worked; it guards the fix.
 import { execFileSync } from "node:child_process";
 import {
   chmodSync,

@@ -1,8 +1,7 @@
 // Red-team attacks on the control socket and the HTTP status (docs/configuration.md "Status"):
 // malformed, huge, slow or many clients must not kill Ground Control, grow its memory without
-// bound, block its supervision or starve it of descriptors, and a live Ground Control's socket
-// is never taken over. Each test here is an attack that worked when it was written: it fails
-// until the product is fixed.
+// bound, block its supervision or starve it of descriptors, and a live Ground Control's socket is
+// never taken over. Each test here is an attack that once worked; it guards the fix.
 import { execFileSync } from "node:child_process";
 import {
   chmodSync,

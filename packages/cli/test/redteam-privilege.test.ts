@@ -1,6 +1,6 @@
 // Red-team attacks on the privilege drop (docs/pid1.md "Security model"): a command run as a
-// non-root user must never get root's powers. Each test here is an attack that worked when it
-// was written: it fails until the product is fixed.
+// non-root user must never get root's powers. Each test here is an attack that once worked; it
+// guards the fix.
 import { execFileSync, spawnSync } from "node:child_process";
 import {
   chmodSync,

@@ -1,6 +1,6 @@
 // Red-team attacks on "what is never printed" (docs/pid1.md "Security model"): the value of an
-// environment variable never appears in Ground Control's own output. Each test here is an
-// attack that worked when it was written: it fails until the product is fixed.
+// environment variable never appears in Ground Control's own output. Each test here is an attack
+// that once worked; it guards the fix.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

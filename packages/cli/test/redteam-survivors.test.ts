@@ -1,7 +1,6 @@
 // Red-team attacks on "nothing survives, within one deadline" (docs/pid1.md "Security model"):
 // after a SIGTERM, no descendant of any command may be left, and shutdown-timeout bounds the
-// whole shutdown. Each test here is an attack that worked when it was written: it fails until
-// the product is fixed.
+// whole shutdown. Each test here is an attack that once worked; it guards the fix.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";

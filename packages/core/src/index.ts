@@ -14,10 +14,10 @@ export { type WorstCaseShutdown, worstCaseShutdown } from "./deadline.js";
 export {
   describeCheck,
   describeReason,
-  redactUrl,
   formatDuration,
   formatHostPort,
   joinCommand,
+  redactUrl,
 } from "./describe.js";
 export { closeInheritedDescriptors } from "./descriptors.js";
 export {
@@ -92,6 +92,7 @@ export {
 } from "./reaper.js";
 export { RestartBudget, type RestartDecision } from "./restart.js";
 export * from "./spec.js";
+export { readStateFile, type StateRead, writeStateFile } from "./state-file.js";
 export { describeStatus, type ExitStatus, exitCodeOf } from "./status.js";
 export {
   type HostPort,
@@ -123,4 +124,3 @@ export {
   UserError,
   type UserFiles,
 } from "./users.js";
-export { readStateFile, type StateRead, writeStateFile } from "./state-file.js";

@@ -19,7 +19,9 @@ import { basename, dirname, join } from "node:path";
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = constants;
 
-export type StateRead = { ok: true; text: string } | { ok: false; missing: boolean; reason: string };
+export type StateRead =
+  | { ok: true; text: string }
+  | { ok: false; missing: boolean; reason: string };
 
 /** Reads `path` if it is a regular file (not a link to one) of at most `maxBytes`. */
 export function readStateFile(path: string, maxBytes: number): StateRead {
@@ -57,10 +59,7 @@ export function readStateFile(path: string, maxBytes: number): StateRead {
  * is replaced, not followed), and the directory flushed too. Throws what failed.
  */
 export function writeStateFile(path: string, text: string, mode = 0o600): void {
-  const temporary = join(
-    dirname(path),
-    `.${basename(path)}.${randomBytes(8).toString("hex")}.tmp`,
-  );
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(8).toString("hex")}.tmp`);
   const fd = openSync(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
   try {
     try {

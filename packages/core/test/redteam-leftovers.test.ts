@@ -1,7 +1,7 @@
 // Red-team attacks on `stateDir` (docs/library.md "After the host dies"): the next supervisor
 // kills what a dead predecessor left, and "never kills a group whose number was recycled". It
 // must never kill a process that is not such a leftover, even with a crafted record file. Each
-// test here is an attack that worked when it was written: it fails until the product is fixed.
+// test here is an attack that once worked; it guards the fix.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import {
   chmodSync,

@@ -351,8 +351,7 @@ export function violations(o: Observation, timing: Timing): string[] {
   // --- The shutdown deadline bounds Ground Control's own exit (§3.4).
   if (
     deadline !== undefined &&
-    o.exit.at >
-      deadline + timing.deadlineMarginMs + LAG_FACTOR * o.lagMs
+    o.exit.at > deadline + timing.deadlineMarginMs + LAG_FACTOR * o.lagMs
   ) {
     v.push(
       `exited ${o.exit.at - request.time} ms after the shutdown began; shutdown-timeout is ${c.shutdownTimeoutMs} ms (timers up to ${o.lagMs} ms late meanwhile)`,
