@@ -1,6 +1,3 @@
-// Readiness gates, as a user sees them: the next process waits; a gate that fails aborts startup.
-// The daemon fixture is shared with core's readiness tests (packages/core/test/fixtures).
-import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { freePort, type Scenario, withScenario } from "./helpers/harness.js";
 

@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AS_PID1,
   alive,
-  CLI,
   canUnshare,
   type Scenario,
   until,
