@@ -7,13 +7,9 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { generate } from "../config-parse.mjs";
-import { BUNDLE, groundcontrolToml } from "../lib/managers.mjs";
+import { BUNDLE, groundcontrolToml, STANDALONE } from "../lib/managers.mjs";
 import { cleanEnv, launch, within } from "../lib/proc.mjs";
 
-/** The standalone binary, when `pnpm --filter @groundcontrol/cli build:sea` has made it. */
-const STANDALONE = fileURLToPath(
-  new URL("../../packages/cli/standalone/groundcontrol", import.meta.url),
-);
 
 /** The socket of the Ground Control that `status` asks (started by startStatusTarget). */
 export const statusSocket = (dir) => join(dir, "gc.sock");

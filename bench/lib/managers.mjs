@@ -2,7 +2,7 @@
 // plain-Node baseline, Ground Control (also as PID 1 of a new pid namespace), and whichever
 // other managers are installed. Each writes its own config file and says which pid is its own.
 import { execFileSync, spawnSync } from "node:child_process";
-import { closeSync, openSync, readSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, statSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { childrenOf } from "./proc.mjs";
@@ -57,6 +57,21 @@ const groundcontrol = {
     const file = join(dir, "groundcontrol.toml");
     writeFileSync(file, groundcontrolToml(commands));
     return [process.execPath, BUNDLE, file];
+  },
+  ownPid: direct,
+};
+
+/** The standalone binary, when `pnpm --filter @groundcontrol/cli build:sea` has made it. */
+export const STANDALONE = join(repo, "packages/cli/standalone/groundcontrol");
+
+/** @type {Manager} */
+const standalone = {
+  id: "groundcontrol-standalone",
+  label: "Ground Control, standalone binary",
+  argv(commands, dir) {
+    const file = join(dir, "groundcontrol.toml");
+    writeFileSync(file, groundcontrolToml(commands));
+    return [STANDALONE, file];
   },
   ownPid: direct,
 };
@@ -178,6 +193,9 @@ function canUnshare() {
 export function managers({ pid1 = true, peers = true, rust } = {}) {
   const list = [baseline, groundcontrol];
   const notes = [];
+  // Its own Node (the pinned LTS), with the SEA code cache: compared to the same baseline.
+  if (existsSync(STANDALONE)) list.push(standalone);
+  else notes.push("skipped the standalone binary (build it with `pnpm --filter @groundcontrol/cli build:sea`)");
   if (pid1) {
     if (canUnshare()) {
       list.push(

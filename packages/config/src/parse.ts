@@ -1,6 +1,5 @@
 // Reads groundcontrol.toml into a Spec, or throws a ConfigError listing every problem found.
 import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { parse as parseToml, TomlError } from "smol-toml";
 import * as v from "valibot";
 import type { Config } from "./config-types.js";
@@ -44,6 +43,9 @@ export function parseConfig(source: string | Uint8Array, options: ParseOptions =
 
 /** Reads and validates the config file at `path`; unreadable files are a ConfigError too. */
 export async function loadConfig(path: string): Promise<Config> {
+  // Loaded here, not with the module: the CLI reads with loadConfigSync, and node:fs/promises
+  // (streams, readline) would cost every start of it a few ms.
+  const { readFile } = await import("node:fs/promises");
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);

@@ -3,7 +3,6 @@
 // device, without reading more than a state file can be, and replaced whole so that a reader
 // never sees half of one. Another user who can write the directory can then make the file
 // unreadable, never make this process write elsewhere or hang.
-import { randomBytes } from "node:crypto";
 import {
   closeSync,
   constants,
@@ -59,7 +58,9 @@ export function readStateFile(path: string, maxBytes: number): StateRead {
  * is replaced, not followed), and the directory flushed too. Throws what failed.
  */
 export function writeStateFile(path: string, text: string, mode = 0o600): void {
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(8).toString("hex")}.tmp`);
+  // Never opened if something is there (O_EXCL, O_NOFOLLOW): a name planted in advance fails
+  // the write, it cannot redirect it. The name is hard to guess, so that even that is rare.
+  const temporary = join(dirname(path), `.${basename(path)}.${unguessable()}.tmp`);
   const fd = openSync(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
   try {
     try {
@@ -74,6 +75,12 @@ export function writeStateFile(path: string, text: string, mode = 0o600): void {
     throw error;
   }
   syncDirectory(dirname(path));
+}
+
+/** A name part no one predicts in advance (node:crypto would cost every start its load). */
+function unguessable(): string {
+  const now = process.hrtime.bigint().toString(36);
+  return `${process.pid}-${now}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
 /** The rename itself is durable only once the directory is. */

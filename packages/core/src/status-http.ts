@@ -1,7 +1,7 @@
 // The status over HTTP, for probes that speak nothing else (Fly.io http_checks, Kubernetes
 // httpGet): GET /status is the report as JSON, GET /healthz is 200 when the whole is ready and
 // 503 otherwise. Read-only, and nothing else is served.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { formatHostPort } from "./describe.js";
 import { messageOf } from "./errors.js";
 import type { StatusReport } from "./status-report.js";
@@ -39,6 +39,8 @@ export async function listenStatusHttp(
   // A probe asks and goes: no slow client holds a socket for long (the timeouts are checked every
   // second, not every 30, Node's default), and no crowd of them takes the descriptors the
   // commands need (the rest wait in the kernel's backlog).
+  // node:http is loaded here, by the one that asked for it: it costs every start a few ms.
+  const { createServer } = await import("node:http");
   const server = createServer(
     {
       requestTimeout: 5_000,
