@@ -10,7 +10,6 @@ import { generate } from "../config-parse.mjs";
 import { BUNDLE, groundcontrolToml, STANDALONE } from "../lib/managers.mjs";
 import { cleanEnv, launch, within } from "../lib/proc.mjs";
 
-
 /** The socket of the Ground Control that `status` asks (started by startStatusTarget). */
 export const statusSocket = (dir) => join(dir, "gc.sock");
 

@@ -195,7 +195,10 @@ export function managers({ pid1 = true, peers = true, rust } = {}) {
   const notes = [];
   // Its own Node (the pinned LTS), with the SEA code cache: compared to the same baseline.
   if (existsSync(STANDALONE)) list.push(standalone);
-  else notes.push("skipped the standalone binary (build it with `pnpm --filter @groundcontrol/cli build:sea`)");
+  else
+    notes.push(
+      "skipped the standalone binary (build it with `pnpm --filter @groundcontrol/cli build:sea`)",
+    );
   if (pid1) {
     if (canUnshare()) {
       list.push(
