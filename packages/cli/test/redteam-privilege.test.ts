@@ -82,6 +82,21 @@ fs.writeFileSync(path.join(rootDir, real.f), Buffer.concat([header, cache]));
 console.log("planted " + path.join(rootDir, real.f));
 `;
 
+/**
+ * Shell lines that keep the directories under /tmp holding `paths` (a checkout cloned into /tmp,
+ * its node_modules' Node) visible once the private /tmp is mounted over the real one: each is
+ * bound into the private /tmp at the same place, root-owned, before the mount.
+ */
+function keepVisible(privateTmp: string, paths: string[]): string {
+  const tops = new Set(paths.filter((p) => p.startsWith("/tmp/")).map((p) => p.split("/")[2]!));
+  return [...tops]
+    .map(
+      (top) =>
+        `mkdir "${privateTmp}/${top}" && mount --bind "/tmp/${top}" "${privateTmp}/${top}" && `,
+    )
+    .join("");
+}
+
 let users: TestUsers;
 
 describe.runIf(canSwitchUsers && canUnshare)("red team: privilege drop", () => {
@@ -136,7 +151,7 @@ pre = { user = "${users.member}", command = ["/bin/sh", "-c", "echo victim-ran"]
             "private",
             "/bin/sh",
             "-c",
-            'mount --bind "$0" /tmp && exec env -i PATH=/usr/local/bin:/usr/bin:/bin TMPDIR=/tmp/root-only "$@"',
+            `${keepVisible(privateTmp, [node!, CLI])}mount --rbind "$0" /tmp && exec env -i PATH=/usr/local/bin:/usr/bin:/bin TMPDIR=/tmp/root-only "$@"`,
             privateTmp,
             node!,
             CLI,

@@ -121,7 +121,7 @@ describe.skipIf(!built)("the standalone binary", () => {
         const toml = `
 [[processes]]
 name = "who"
-pre = { user = "${user}", command = ["/bin/sh", "-c", "echo groups=$(id -Gn) home=$HOME"] }
+run = { user = "${user}", command = ["/bin/sh", "-c", "echo groups=$(id -Gn) home=$HOME"] }
 `;
         writeFileSync(config, toml);
         const done = await runIn(dir, [binary, config], env()).finished;
