@@ -95,6 +95,37 @@ describe.skipIf(!built)("the standalone binary", () => {
     }
   });
 
+  // Its Node (the pinned LTS) runs no microtasks after a native poll callback, where Node 20
+  // does: a READY=1 read there once settled nothing until the timeout.
+  it("opens a notify gate on READY=1 at once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gc-standalone-notify-"));
+    try {
+      const config = join(dir, "groundcontrol.toml");
+      const send =
+        "import os, socket, time; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b'READY=1', os.environ['NOTIFY_SOCKET']); time.sleep(600)";
+      writeFileSync(
+        config,
+        `suppress_timestamps = true
+control-socket = false
+
+[[processes]]
+name = "daemon"
+run = ["python3", "-c", "${send}"]
+ready = { notify = true, timeout = "20s" }
+
+[[processes]]
+name = "after"
+run = ["/bin/sh", "-c", "echo gate-open"]
+`,
+      );
+      const done = await runIn(dir, [binary, config], env()).finished;
+      expect(done.stdout).toMatch(/after +\| gate-open/);
+      expect(done.code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   describe.runIf(isRoot)("as root", () => {
     const suffix = `${process.pid}${Date.now() % 100000}`;
     const user = `gcsea${suffix}`;

@@ -261,8 +261,19 @@ function bindLibc(koffi: Koffi): Libc {
     pollReadable(fd, callback) {
       // koffi.node.poll is libuv's uv_poll_t (koffi 3.x; its docs call the API provisional,
       // hence the pinned version). Its callback's arguments (status, events) do not matter:
-      // the reader drains the socket until EAGAIN whatever woke it.
-      const handle = koffi.node.poll(fd, { readable: true }, () => callback());
+      // the reader drains the socket until EAGAIN whatever woke it. koffi calls it outside a
+      // Node callback scope: Node 26 runs no microtasks after it (Node 20 does), so a promise
+      // it settles would wait for the next unrelated event. The reader runs as an immediate
+      // instead, in the same loop turn, before the poll is asked again.
+      let queued = false;
+      const handle = koffi.node.poll(fd, { readable: true }, () => {
+        if (queued) return;
+        queued = true;
+        setImmediate(() => {
+          queued = false;
+          callback();
+        });
+      });
       return handle ?? null;
     },
     errno: () => koffi.errno(),
