@@ -67,7 +67,15 @@ async function withNotify(toml: string, body: (s: Scenario) => Promise<void>): P
         await s.finished;
         expect(readdirSync(tmp)).toEqual([]);
       },
-      { env: { ...process.env, NO_COLOR: "1", TMPDIR: tmp } },
+      {
+        env: {
+          ...process.env,
+          NO_COLOR: "1",
+          TMPDIR: tmp,
+          // Node 22+ keeps its compile cache under TMPDIR too: where it goes without this test.
+          NODE_COMPILE_CACHE: join(tmpdir(), "node-compile-cache"),
+        },
+      },
     );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
