@@ -1,6 +1,6 @@
 // One try of a polled check — tcp, http, command, file — shared by readiness gates (tried until
 // one holds) and health checks (tried again and again once the process is ready).
-import { stat } from "node:fs/promises";
+import { stat } from "node:fs";
 import type { get as httpGet } from "node:http";
 import { connect } from "node:net";
 import { MAX_TIMER_MS } from "./deadline.js";
@@ -146,11 +146,18 @@ function commandProbe(command: CommandSpec, runCommand: RunCheckCommand): Probe 
 }
 
 function fileProbe(path: string): Probe {
+  // The callback form: node:fs/promises is a module of its own to load at every start.
   return () =>
-    stat(path).then(
-      () => null,
-      (error: NodeJS.ErrnoException) =>
-        error.code === "ENOENT" ? "does not exist" : (error.code ?? error.message),
+    new Promise((resolve) =>
+      stat(path, (error) =>
+        resolve(
+          error === null
+            ? null
+            : error.code === "ENOENT"
+              ? "does not exist"
+              : (error.code ?? error.message),
+        ),
+      ),
     );
 }
 
