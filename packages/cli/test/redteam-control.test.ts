@@ -13,11 +13,11 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { connect, createServer, type Socket } from "node:net";
+import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { alive, CLI, Scenario, until, withScenario } from "./helpers/harness.js";
+import { alive, CLI, freePort, Scenario, until, withScenario } from "./helpers/harness.js";
 import { Running } from "./helpers/running.js";
 import { canSwitchUsers, createTestUsers } from "./helpers/users.js";
 
@@ -64,14 +64,6 @@ function flood(socket: Socket, unit: string, total: number): Promise<void> {
     };
     pump();
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const APP = `

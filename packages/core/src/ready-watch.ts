@@ -16,17 +16,33 @@ export function logCheck(pattern: string, ctx: CheckContext): Promise<void> {
   }
   ctx.notYet("no output line matched");
   // Subscribed before the first await: the daemon's first line cannot slip past.
+  return until(ctx, (holds) =>
+    ctx.target.onLine((line) => {
+      if (regex.test(line)) holds();
+    }),
+  );
+}
+
+/**
+ * Resolves once what `subscribe` listens to calls `holds`; unsubscribes then, or when the check
+ * is abandoned (`ctx.signal`), whichever comes first.
+ */
+function until(ctx: CheckContext, subscribe: (holds: () => void) => () => void): Promise<void> {
   return new Promise((resolve) => {
-    const unsubscribe = ctx.target.onLine((line) => {
-      if (!regex.test(line)) return;
-      stop();
-      resolve();
-    });
+    let stopped = false;
+    let unsubscribe = (): void => {};
     const stop = (): void => {
+      stopped = true;
       unsubscribe();
       ctx.signal.removeEventListener("abort", stop);
     };
-    ctx.signal.addEventListener("abort", stop, { once: true });
+    unsubscribe = subscribe(() => {
+      stop();
+      resolve();
+    });
+    // It held while subscribing: the unsubscribe did not exist yet when stop() ran.
+    if (stopped) unsubscribe();
+    else ctx.signal.addEventListener("abort", stop, { once: true });
   });
 }
 
@@ -82,19 +98,12 @@ export function notifyCheck(ctx: CheckContext): Promise<void> {
     );
   }
   ctx.notYet("no READY=1 received");
-  return new Promise((resolve) => {
-    const unsubscribe = channel.subscribe(({ fields }) => {
+  return until(ctx, (holds) =>
+    channel.subscribe(({ fields }) => {
       if (fields.STATUS !== undefined) {
         ctx.notYet(`no READY=1 received; last STATUS=${fields.STATUS}`);
       }
-      if (fields.READY !== "1") return;
-      stop();
-      resolve();
-    });
-    const stop = (): void => {
-      unsubscribe();
-      ctx.signal.removeEventListener("abort", stop);
-    };
-    ctx.signal.addEventListener("abort", stop, { once: true });
-  });
+      if (fields.READY === "1") holds();
+    }),
+  );
 }
