@@ -110,4 +110,49 @@ run = { user = "${users.loner}", command = ["/bin/sh", "-c", "ln -s ${victim} ${
       rmSync(base, { recursive: true, force: true });
     }
   });
+
+  it("nor by swapping a directory on the path for a link to one of root's", async () => {
+    const loner = { uid: users.uid(users.loner), gid: users.gid(users.loner) };
+    const base = mkdtempSync(join(tmpdir(), "gc-redteam-dirlink-"));
+    try {
+      chmodSync(base, 0o755);
+      // The volume is the user's; the state file lives one directory further down.
+      const volume = join(base, "vol");
+      mkdirSync(join(volume, "gc"), { recursive: true });
+      chownSync(volume, loner.uid, loner.gid);
+      chownSync(join(volume, "gc"), loner.uid, loner.gid);
+      // A directory only root can enter, holding a file of root's with the state file's name.
+      const rootOnly = join(base, "root-only");
+      mkdirSync(rootOnly, { mode: 0o700 });
+      const victim = join(rootOnly, "boots");
+      writeFileSync(victim, "root's own content\n", { mode: 0o600 });
+      await withScenario(
+        `
+suppress_timestamps = true
+control-socket = false
+
+[break-glass]
+after-failed-boots = 3
+state-file = "${volume}/gc/boots"
+
+[[processes]]
+name = "app"
+run = { user = "${users.loner}", command = ["/bin/sh", "-c", "cd ${volume} && mv gc gc.old && ln -s ${rootOnly} gc && echo swapped; exec sleep 600"] }
+`,
+        async (s) => {
+          await s.waitForOutput(/swapped/);
+          // Stopped by a signal after startup: the boot counts as good, and the count is written.
+          s.signal("SIGTERM");
+          const done = await s.finished;
+          expect(done.code).toBe(0);
+          expect(readFileSync(victim, "utf8")).toBe("root's own content\n");
+          expect(done.stdout + done.stderr).toMatch(
+            /vol\/gc is a symbolic link in a directory another user can write/,
+          );
+        },
+      );
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
 });

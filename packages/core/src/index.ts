@@ -92,7 +92,12 @@ export {
 } from "./reaper.js";
 export { RestartBudget, type RestartDecision } from "./restart.js";
 export * from "./spec.js";
-export { readStateFile, type StateRead, writeStateFile } from "./state-file.js";
+export {
+  readStateFile,
+  type StateRead,
+  UnsafePathError,
+  writeStateFile,
+} from "./state-file.js";
 export { describeStatus, type ExitStatus, exitCodeOf } from "./status.js";
 export {
   type HostPort,

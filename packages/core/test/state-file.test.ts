@@ -2,6 +2,9 @@
 // never more than a state file can be, and replaced without writing through anything planted.
 import { execFileSync } from "node:child_process";
 import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -59,5 +62,44 @@ describe("writeStateFile", () => {
     expect(readFileSync(victim, "utf8")).toBe("untouched");
     expect(readStateFile(join(dir, "state"), 100)).toEqual({ ok: true, text: "new" });
     expect(readdirSync(dir).sort()).toEqual(["state", "victim"]);
+  });
+});
+
+// Through the directories on the way: a link only its owner (root, or us) could have put there is
+// followed, as /var/run → /run is; one in a directory another user can write is not.
+describe.runIf(process.platform === "linux" && process.getuid?.() === 0)("the path's links", () => {
+  it("follows a link in a directory no other user can write", () => {
+    mkdirSync(join(dir, "real"));
+    symlinkSync(join(dir, "real"), join(dir, "volume"));
+    writeStateFile(join(dir, "volume/state"), "through");
+    expect(readFileSync(join(dir, "real/state"), "utf8")).toBe("through");
+    expect(readStateFile(join(dir, "volume/state"), 100)).toEqual({ ok: true, text: "through" });
+  });
+
+  it("follows a relative link, and one in a sticky directory when the link is ours", () => {
+    const sticky = join(dir, "sticky");
+    mkdirSync(join(dir, "real"));
+    mkdirSync(sticky);
+    chmodSync(sticky, 0o1777);
+    symlinkSync("../real", join(sticky, "volume"));
+    writeStateFile(join(sticky, "volume/state"), "sticky");
+    expect(readFileSync(join(dir, "real/state"), "utf8")).toBe("sticky");
+  });
+
+  it.each([
+    ["owned by another user", (d: string) => chownSync(d, 65534, 65534)],
+    ["writable by others", (d: string) => chmodSync(d, 0o777)],
+  ])("refuses a link in a directory %s, reading and writing", (_what, loosen) => {
+    const rootOnly = join(dir, "root-only");
+    mkdirSync(rootOnly, { mode: 0o700 });
+    writeFileSync(join(rootOnly, "state"), "root's own");
+    const volume = join(dir, "volume");
+    mkdirSync(volume);
+    symlinkSync(rootOnly, join(volume, "gc"));
+    loosen(volume);
+    const reason = `${volume}/gc is a symbolic link in a directory another user can write`;
+    expect(() => writeStateFile(join(volume, "gc/state"), "clobbered")).toThrow(reason);
+    expect(readStateFile(join(volume, "gc/state"), 100)).toMatchObject({ ok: false });
+    expect(readFileSync(join(rootOnly, "state"), "utf8")).toBe("root's own");
   });
 });
