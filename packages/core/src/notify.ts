@@ -1,6 +1,7 @@
 // sd_notify(3) for one process: its socket, which senders count, and what their messages say.
 import type { Libc } from "./native.js";
 import { NotifySocket } from "./notify-socket.js";
+import type { Pausable } from "./outlet.js";
 import { type Membership, membershipOf } from "./proc.js";
 
 /** One datagram from a process of the command's tree. */
@@ -106,5 +107,57 @@ export class NotifyChannel {
     this.#options.warn(
       `process "${this.#options.process}": ${why} (further dropped notify messages are not logged)`,
     );
+  }
+}
+
+/**
+ * The log lines a daemon's notify messages become (its STATUS=, ERRNO=, …). While our output is
+ * full, the output pauses this as it pauses a command's pipe; a datagram socket cannot be left
+ * unread as a pipe can (READY=1 and watchdog pings must still arrive), so the latest line of
+ * each kind is kept instead of every one, and a flood of STATUS= cannot pile up in memory. Once
+ * the output drains, those are logged, after a line that says how many were not.
+ */
+/** How loud a notify message is logged. */
+type Level = "info" | "warn";
+
+export class NotifyLog implements Pausable {
+  readonly #process: string;
+  readonly #log: (level: Level, msg: string) => void;
+  #held = false;
+  readonly #latest = new Map<string, [Level, string]>();
+  #skipped = 0;
+
+  constructor(process: string, log: (level: Level, msg: string) => void) {
+    this.#process = process;
+    this.#log = log;
+  }
+
+  /** Logs `msg` now, or keeps it as the latest of its `kind` while the output is full. */
+  write(kind: string, level: Level, msg: string): void {
+    if (!this.#held) {
+      this.#log(level, msg);
+      return;
+    }
+    if (this.#latest.has(kind)) this.#skipped++;
+    this.#latest.set(kind, [level, msg]);
+  }
+
+  pause(): void {
+    this.#held = true;
+  }
+
+  resume(): void {
+    this.#held = false;
+    const kept = [...this.#latest.values()];
+    const skipped = this.#skipped;
+    this.#latest.clear();
+    this.#skipped = 0;
+    if (skipped > 0) {
+      this.#log(
+        "warn",
+        `process "${this.#process}": ${skipped} notify message${skipped === 1 ? " was" : "s were"} not logged while the output was full; the latest of each kind follows`,
+      );
+    }
+    for (const [level, msg] of kept) this.#log(level, msg);
   }
 }

@@ -21,7 +21,7 @@ import {
   TimestampCache,
 } from "./format.js";
 import { checkMaxLineBytes, LineSplitter } from "./lines.js";
-import { type Destination, Outlet } from "./outlet.js";
+import { type Destination, Outlet, type Pausable } from "./outlet.js";
 import { timers } from "./timers.js";
 
 export type { LogFields, LogLevel, OutputOrigin, OutputStream } from "./format.js";
@@ -163,6 +163,19 @@ export class OutputRelay {
   }
 
   /** One of Ground Control's own messages, to our stderr. Never pass environment values here. */
+  /**
+   * Pauses `source` while stdout or stderr is full, and resumes it once they drain, as the
+   * output of commands is: for sources of our own messages (a notify socket). Returns the
+   * release.
+   */
+  hold(source: Pausable): () => void {
+    const outlets = this.sinks();
+    for (const outlet of outlets) outlet.add(source);
+    return () => {
+      for (const outlet of outlets) outlet.remove(source);
+    };
+  }
+
   log(level: LogLevel, msg: string, fields?: LogFields): void {
     if (LEVELS[level] < this.minLevel) return;
     const time = this.clock === null ? null : this.clock.format(Math.floor(this.now()));

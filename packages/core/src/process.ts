@@ -16,7 +16,8 @@ import type { HookName, Hooks, ProcessEnd, ProcessEvent, SupervisorEvents } from
 import { type Unhealthy, watchHealth } from "./health.js";
 import type { Logger } from "./log.js";
 import { describeErrno, loadLibc } from "./native.js";
-import { NotifyChannel, type NotifyMessage } from "./notify.js";
+import { NotifyChannel, NotifyLog, type NotifyMessage } from "./notify.js";
+import type { Pausable } from "./outlet.js";
 import { prepareCommand } from "./prepare.js";
 import { sleep } from "./probes.js";
 import { waitReady } from "./ready.js";
@@ -57,6 +58,7 @@ export interface ProcessContext {
   output: OutputSink & {
     log: Logger;
     onLine(process: string, listener: (line: string) => void): () => void;
+    hold?(source: Pausable): () => void;
   };
   spawning: SpawnContext;
   resolveUser(spec: string): ResolvedUser;
@@ -136,6 +138,9 @@ export class ManagedProcess {
   readonly #warned = new Set<string>();
   /** The notify socket (sd_notify), from before the first `run` until the process stops. */
   #notify: NotifyChannel | undefined;
+  /** What its notify messages log, and the end of the output's hold on it. */
+  #notifyLog: NotifyLog | undefined;
+  #releaseNotify: () => void = () => {};
 
   constructor(
     readonly spec: ProcessSpec,
@@ -248,6 +253,8 @@ export class ManagedProcess {
    * the supervisor is done, or its host exits). Safe to call again.
    */
   closeNotify(): void {
+    this.#releaseNotify();
+    this.#releaseNotify = () => {};
     this.#notify?.close();
     this.#notify = undefined;
   }
@@ -468,6 +475,9 @@ export class ManagedProcess {
       );
     }
     this.#notify.subscribe((message) => this.#notified(message));
+    // Its messages become our log lines: held back while our stdout is full.
+    this.#notifyLog ??= new NotifyLog(this.name, (level, msg) => this.#log(level, msg));
+    this.#releaseNotify = this.ctx.output.hold?.(this.#notifyLog) ?? (() => {});
   }
 
   /** The user `run` runs as, when it names one; a name that does not resolve fails later. */
@@ -492,18 +502,21 @@ export class ManagedProcess {
     // Only the current run's tree gets here (the channel follows it).
     if (fields.WATCHDOG === "trigger" && this.#run) this.#run.watchdogTriggered = true;
     const { STATUS: status, STOPPING: stopping, ERRNO: errno, MAINPID: mainPid } = fields;
+    const log = this.#notifyLog!;
     if (status !== undefined) {
-      this.#log("info", `process "${this.name}" status: ${status}`);
+      log.write("STATUS", "info", `process "${this.name}" status: ${status}`);
       this.ctx.emit("process:status", { process: this.name, pid, status });
     }
-    if (stopping === "1") this.#log("info", `process "${this.name}" says it is stopping`);
+    if (stopping === "1")
+      log.write("STOPPING", "info", `process "${this.name}" says it is stopping`);
     if (errno !== undefined) {
       const n = Number(errno);
       const what = Number.isInteger(n) && n > 0 ? describeErrno(n) : `ERRNO=${errno}`;
-      this.#log("warn", `process "${this.name}" reports an error: ${what}`);
+      log.write("ERRNO", "warn", `process "${this.name}" reports an error: ${what}`);
     }
     if (mainPid !== undefined) {
-      this.#log(
+      log.write(
+        "MAINPID",
         "info",
         `process "${this.name}" says its main pid is ${mainPid}; Ground Control keeps watching pid ${this.runPid ?? "(none)"}, the run it started`,
       );

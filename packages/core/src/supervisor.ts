@@ -19,6 +19,7 @@ import { defaultExecAsHelper } from "./exec-as.js";
 import { LeftoverRecord } from "./leftovers.js";
 import type { Logger } from "./log.js";
 import { loadLibc } from "./native.js";
+import type { Pausable } from "./outlet.js";
 import { OutputRelay } from "./output.js";
 import { ManagedProcess, type ProcessContext, type ProcessStatus } from "./process.js";
 import { DEFAULTS, type Spec } from "./spec.js";
@@ -36,6 +37,11 @@ export interface Output extends OutputSink {
   flush(): Promise<void>;
   /** Bytes written but not yet taken, when it can tell (the final flush watches them). */
   stats?(): { pendingBytes: number };
+  /**
+   * Pauses `source` while a destination is full and resumes it after, as command output is:
+   * for sources of our own messages (a notify socket's STATUS=). Returns the release.
+   */
+  hold?(source: Pausable): () => void;
 }
 
 /** How often a supervisor with a state directory rewrites its record, as a sign of life. */

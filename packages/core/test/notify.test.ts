@@ -13,7 +13,9 @@ import {
   StartupError,
   Supervisor,
 } from "../src/index.js";
+import { OutputRelay } from "../src/output.js";
 import { nextEvent, recordEvents } from "../src/testing.js";
+import { Gate } from "./output-helpers.js";
 
 /** A python3 program that can send to NOTIFY_SOCKET and wait for a file before it goes on. */
 const py = (body: string): CommandSpec => ({
@@ -387,4 +389,48 @@ while True:
     const result = await supervisor.wait();
     expect(result.reason).toEqual({ kind: "unhealthy", process: "beat", probe: "watchdog 300ms" });
   });
+});
+
+describe("notify messages while our output is full", () => {
+  it("keep the latest of each kind, not every one, and still open the gate; logged once it drains", async () => {
+    // Our stdout and stderr take nothing until released: a log shipper that stopped reading.
+    const stdout = new Gate(16 * 1024);
+    const output = new OutputRelay({
+      timestamps: false,
+      names: ["flood", "after"],
+      stdout,
+      stderr: stdout,
+    });
+    const supervisor = new Supervisor(
+      {
+        processes: [
+          {
+            name: "flood",
+            run: py(`for i in range(20000):
+    send("STATUS=step %d %s" % (i, "y" * 200))
+send("READY=1")
+time.sleep(600)`),
+            ready: { check: { kind: "notify" }, timeoutMs: 60_000 },
+          },
+          { name: "after", run: sh("exec sleep 600") },
+        ],
+      },
+      { output, killOnHostExit: false },
+    );
+    supervisors.add(supervisor);
+    const statuses: string[] = [];
+    supervisor.on("process:status", ({ status }) => statuses.push(status));
+    // READY=1 is read and the gate opens though nothing we log can be written.
+    await supervisor.start();
+    expect(statuses).toHaveLength(20_000);
+    // 20,000 lines of ~230 bytes would be 4.6 MB held; what waits is about one buffer's worth.
+    expect(output.stats().pendingBytes).toBeLessThan(64 * 1024);
+    stdout.release();
+    await supervisor.stop();
+    const text = stdout.text();
+    expect(text).toMatch(
+      /process "flood": \d+ notify messages were not logged while the output was full; the latest of each kind follows/,
+    );
+    expect(text).toContain('process "flood" status: step 19999 ');
+  }, 60_000);
 });

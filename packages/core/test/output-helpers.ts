@@ -31,6 +31,7 @@ export class Collector extends Writable {
 /** A destination that takes nothing until opened, then everything. */
 export class Gate extends Writable {
   accepted = 0;
+  private readonly taken: Buffer[] = [];
   private held: Array<() => void> = [];
   private open = false;
 
@@ -41,6 +42,7 @@ export class Gate extends Writable {
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error) => void): void {
     const take = (): void => {
       this.accepted += chunk.length;
+      this.taken.push(chunk);
       done();
     };
     if (this.open) take();
@@ -50,6 +52,11 @@ export class Gate extends Writable {
   release(): void {
     this.open = true;
     for (const take of this.held.splice(0)) take();
+  }
+
+  /** What it has taken so far. */
+  text(): string {
+    return Buffer.concat(this.taken).toString("utf8");
   }
 }
 
