@@ -4,6 +4,7 @@
 // killer, a host crash, SIGKILL) stays counted. Nothing here may stop a boot: a file that cannot
 // be read counts as zero, one that cannot be written is logged, and the boot goes on.
 import { type LogLevel, readStateFile, writeStateFile } from "@groundcontrol/core";
+import { printable } from "./printable.js";
 
 const VERSION = 1;
 /** A count of boots is a few hundred bytes: anything much larger is not one. */
@@ -122,9 +123,4 @@ export class BootCount {
       );
     }
   }
-}
-
-/** Control characters (and anything past a sane length) left out. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").slice(0, 500);
 }

@@ -8,6 +8,7 @@ import {
   type StatusReport,
   shouldColor,
 } from "@groundcontrol/core";
+import { printable } from "./printable.js";
 import { DEFAULT_SOCKET } from "./status-server.js";
 
 /** Exit status when nothing answers on the socket. */
@@ -88,25 +89,29 @@ export function renderReport(
       : report.phase === "break glass"
         ? RED
         : YELLOW;
+  // The answer comes from whatever listens on the socket: nothing in it reaches the terminal
+  // as a control sequence.
   const lines = [
-    `groundcontrol ${paint(phaseColor, report.phase)}, ${report.ready ? "ready" : "not ready"}, ` +
-      `up ${age(report.uptimeMs)} (pid ${report.pid})`,
+    `groundcontrol ${paint(phaseColor, printable(report.phase))}, ${report.ready ? "ready" : "not ready"}, ` +
+      `up ${age(report.uptimeMs)} (pid ${printable(String(report.pid))})`,
   ];
-  if (report.note) lines.push(report.note);
+  if (report.note) lines.push(printable(report.note));
   if (report.processes.length === 0) return `${lines.join("\n")}\n`;
 
   const header = ["NAME", "STATE", "PID", "SINCE", "RESTARTS", "LAST EXIT", "HEALTH"];
-  const rows = report.processes.map((p) => [
-    p.name,
-    p.state,
-    p.pid === null ? "-" : String(p.pid),
-    `${age(options.now - p.since)} ago`,
-    String(p.restarts),
-    p.lastExit === null ? "-" : describeStatus(p.lastExit),
-    p.health === null
-      ? "-"
-      : `${p.health.probe}: ${p.health.last ?? "not yet"}${p.health.failures > 0 ? ` (${p.health.failures} failed)` : ""}`,
-  ]);
+  const rows = report.processes.map((p) =>
+    [
+      p.name,
+      p.state,
+      p.pid === null ? "-" : String(p.pid),
+      `${age(options.now - p.since)} ago`,
+      String(p.restarts),
+      p.lastExit === null ? "-" : describeStatus(p.lastExit),
+      p.health === null
+        ? "-"
+        : `${p.health.probe}: ${p.health.last ?? "not yet"}${p.health.failures > 0 ? ` (${p.health.failures} failed)` : ""}`,
+    ].map((cell) => printable(cell)),
+  );
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => row[column]!.length)),
   );

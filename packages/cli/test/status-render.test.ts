@@ -76,4 +76,21 @@ describe("renderReport", () => {
       "groundcontrol break glass, not ready, up 3m20s (pid 1)\nBREAK_GLASS is set\n",
     );
   });
+
+  // Whatever listens on the socket writes the answer: a fake Ground Control in a directory a
+  // user can write must not retitle root's terminal, clear it or paint over what it printed.
+  it("prints no control character it was sent", () => {
+    const hostile = "\x1b]0;pwned\x07\x1b[2J\rok\x9b31m";
+    const text = renderReport(
+      {
+        ...REPORT,
+        phase: hostile as StatusReport["phase"],
+        note: hostile,
+        processes: [{ ...REPORT.processes[1]!, name: hostile, health: null }],
+      },
+      { color: false, now: NOW },
+    );
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(text).toContain(" ]0;pwned  [2J ok 31m");
+  });
 });
