@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { alive, CLI, Scenario } from "./helpers/harness.js";
+import { CLI, Scenario } from "./helpers/harness.js";
 import { Running } from "./helpers/running.js";
 import { runCli } from "./run-cli.js";
 
@@ -63,7 +63,12 @@ beforeEach(() => {
 afterEach(() => {
   scenario?.cleanup();
   scenario = undefined;
-  for (const pid of leftovers.splice(0)) if (alive(pid)) process.kill(pid, "SIGKILL");
+  // Each was a command's process-group leader: its background sleep goes with the group.
+  for (const pid of leftovers.splice(0)) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {}
+  }
 });
 
 describe("[break-glass] after-failed-boots", () => {

@@ -6,14 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  alive,
-  CLI,
-  canUnshare,
-  freePort,
-  type Scenario,
-  withScenario,
-} from "./helpers/harness.js";
+import { CLI, canUnshare, freePort, type Scenario, withScenario } from "./helpers/harness.js";
 import { runCli } from "./run-cli.js";
 
 let dir: string;
@@ -167,7 +160,12 @@ describe("groundcontrol status", () => {
         { env: env() },
       );
     } finally {
-      for (const pid of pids) if (alive(pid)) process.kill(pid, "SIGKILL");
+      // Each led a process group (its daemon's background sleep is in it): the group goes.
+      for (const pid of pids) {
+        try {
+          process.kill(-pid, "SIGKILL");
+        } catch {}
+      }
     }
   });
 

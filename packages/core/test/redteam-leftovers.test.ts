@@ -56,6 +56,18 @@ function startHost(stateDir: string) {
   return { host, exited, output: () => out, ready: () => /host-ready/.test(out) };
 }
 
+/**
+ * Kills the process groups of the sidecars a host SIGKILLed left behind (no next host of the
+ * test will): each `started=<pid>` it printed leads one.
+ */
+function killLeftBehind(output: string): void {
+  for (const [, pid] of output.matchAll(/started=(\d+)/g)) {
+    try {
+      process.kill(-Number(pid), "SIGKILL");
+    } catch {}
+  }
+}
+
 const canUnshare = (() => {
   if (process.platform !== "linux" || process.getuid?.() !== 0) return false;
   try {
@@ -177,6 +189,7 @@ kill -9 $h
       try {
         process.kill(-host.pid!, "SIGKILL");
       } catch {}
+      killLeftBehind(out);
     }
   });
 
@@ -188,6 +201,7 @@ kill -9 $h
     } finally {
       host.host.kill("SIGKILL");
       await host.exited;
+      killLeftBehind(host.output());
     }
   }, 20_000);
 

@@ -1,5 +1,6 @@
 // A program started by a test: its output collected as it comes, awaitable by pattern.
 import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 
 export interface Finished {
   code: number | null;
@@ -70,12 +71,68 @@ export class Running {
     }
   }
 
+  /**
+   * Sends `signal` to the program. SIGKILL, a test's cleanup, takes down everything it started
+   * as well (each command leads a process group of its own, which a SIGKILLed Ground Control
+   * can no longer stop): nothing a test began outlives it.
+   */
   kill(signal: NodeJS.Signals = "SIGKILL"): void {
-    if (!this.exited) this.child.kill(signal);
+    if (this.exited) return;
+    const tree = signal === "SIGKILL" && this.child.pid ? descendants(this.child.pid) : [];
+    this.child.kill(signal);
+    // A wrapper (unshare) leaves its child in the test's own group: that group is never killed.
+    const ours = groupOf(process.pid);
+    for (const { pid, pgid } of tree) {
+      for (const target of pgid > 1 && pgid !== ours ? [-pgid, pid] : [pid]) {
+        try {
+          process.kill(target, "SIGKILL");
+        } catch {}
+      }
+    }
   }
 
   #wake(): void {
     for (const wake of this.#waiters) wake();
     this.#waiters.clear();
   }
+}
+
+function groupOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every process below `root`, with its process group, from /proc (empty where there is none). */
+function descendants(root: number): { pid: number; pgid: number }[] {
+  const children = new Map<number, { pid: number; pgid: number }[]>();
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // After the command name, in parentheses: state, ppid, pgrp.
+      const [, ppid, pgid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const list = children.get(Number(ppid)) ?? [];
+      list.push({ pid: Number(entry), pgid: Number(pgid) });
+      children.set(Number(ppid), list);
+    } catch {}
+  }
+  const found: { pid: number; pgid: number }[] = [];
+  const queue = [root];
+  for (let parent = queue.shift(); parent !== undefined; parent = queue.shift()) {
+    for (const child of children.get(parent) ?? []) {
+      found.push(child);
+      queue.push(child.pid);
+    }
+  }
+  return found;
 }
