@@ -1,13 +1,13 @@
-// PID 1 duties, in tini's order: take the native bridge, keep inherited descriptors from the
-// commands, become a child subreaper when another init is PID 1, reap every orphan (warning
-// once if that is impossible), and at exit take every adopted orphan down too.
+// PID 1 duties, in tini's order: take the native bridge, become a child subreaper when another
+// init is PID 1, reap every orphan (warning once if that is impossible), and at exit take every
+// adopted orphan down too. (Inherited descriptors are kept from the commands by the supervisor,
+// before its first spawn.)
 
 import type { Logger } from "@groundcontrol/core";
 import {
+  adoptedChildren,
   adoptedTree,
   becomeSubreaper,
-  closeInheritedDescriptors,
-  type Libc,
   loadLibc,
   procAvailable,
   type Reaper,
@@ -23,25 +23,18 @@ const FREEZE_PASSES = 50;
 const SIGUSR1 = 10;
 
 export class Init {
-  private constructor(
-    readonly libc: Libc | undefined,
-    private readonly reaper: Reaper | undefined,
-  ) {}
+  private constructor(private readonly reaper: Reaper | undefined) {}
 
   /**
    * Call before anything is spawned: only children spawned afterwards are known to be ours,
    * and an orphan made before Ground Control is a subreaper goes to the other init for good.
    */
   static async start(log: Logger): Promise<Init> {
-    if (process.platform !== "linux") return new Init(undefined, undefined);
+    if (process.platform !== "linux") return new Init(undefined);
     const loaded = await loadLibc();
-    const libc = loaded.ok ? loaded.libc : undefined;
-    if (libc) {
-      closeInheritedDescriptors(libc);
-      // Node's --disable-sigusr1 (the standalone binary's) blocks SIGUSR1 for good; Ground
-      // Control handles it itself, to pass it on.
-      libc.unblockSignal(SIGUSR1);
-    }
+    // Node's --disable-sigusr1 (the standalone binary's) blocks SIGUSR1 for good; Ground
+    // Control handles it itself, to pass it on.
+    if (loaded.ok) loaded.libc.unblockSignal(SIGUSR1);
     if (!procAvailable()) {
       log(
         "warn",
@@ -62,7 +55,7 @@ export class Init {
     } else if (!subreaper) {
       log("warn", "could not become a child subreaper: orphans of commands will not come home");
     }
-    return new Init(libc, reaper);
+    return new Init(reaper);
   }
 
   /**
@@ -75,6 +68,8 @@ export class Init {
    */
   async sweepOrphans(deadline = Number.POSITIVE_INFINITY): Promise<void> {
     if (process.platform !== "linux") return;
+    // The usual exit has no orphan at all: known without reading the whole process table.
+    if (adoptedChildren().length === 0) return;
     let orphans = adoptedTree();
     if (orphans.length === 0) return;
     signalAll(orphans, "SIGTERM");

@@ -31,6 +31,7 @@ import {
   type ProcessSpec,
 } from "./spec.js";
 import { describeStatus, type ExitStatus, isSuccess } from "./status.js";
+import { groupHasMembers } from "./sweep.js";
 import { timers } from "./timers.js";
 import type { ResolvedUser } from "./users.js";
 import { watchWatchdog } from "./watchdog.js";
@@ -117,7 +118,11 @@ interface Incarnation {
 }
 
 export class ManagedProcess {
-  /** Every command started, so that what is left of their process groups can be swept. */
+  /**
+   * The commands whose process group or output may still need the final sweep and drain: each
+   * started one, until it has exited, its pipes have ended and its group is empty (a health
+   * check every few seconds must not grow this for ever).
+   */
   readonly commands = new Set<Command>();
   /**
    * Resolves once the process ends for good while Ground Control runs: its `run` exited (or
@@ -651,6 +656,10 @@ export class ManagedProcess {
     if (extras.watchdogPid) plan.watchdogPid = true;
     const command = new Command(plan, this.name, asPhase, this.ctx.output, this.ctx.spawning);
     this.commands.add(command);
+    const pgid = command.pid;
+    void Promise.all([command.exited, command.drained]).then(() => {
+      if (pgid === undefined || !groupHasMembers(pgid)) this.commands.delete(command);
+    });
     if (command.pid !== undefined) {
       this.ctx.emit("command:started", {
         process: this.name,
