@@ -4,6 +4,7 @@
 import type { Config } from "@groundcontrol/config";
 import {
   type CommandSpec,
+  DEFAULT_CONTROL_SOCKET,
   DEFAULTS,
   type EnvKeys,
   envKeysFor,
@@ -18,7 +19,6 @@ import {
 } from "@groundcontrol/core";
 import { DEFAULT_HEALTHY_AFTER_MS } from "./boots.js";
 import { type KillTimeout, PLATFORMS, type Platform } from "./platforms.js";
-import { DEFAULT_SOCKET } from "./status-server.js";
 
 /** The variables a command gets, by name. */
 export type PlanEnv = EnvKeys;
@@ -171,7 +171,8 @@ export function buildPlan(spec: Config, config: string, killTimeout?: KillTimeou
       .reverse(),
     shutdownBudget: shutdownBudget(spec, killTimeout),
     status: {
-      controlSocket: spec.controlSocket === false ? null : (spec.controlSocket ?? DEFAULT_SOCKET),
+      controlSocket:
+        spec.controlSocket === false ? null : (spec.controlSocket ?? DEFAULT_CONTROL_SOCKET),
       bestEffort: spec.controlSocket === undefined,
       listen: spec.statusListen
         ? formatHostPort(spec.statusListen.host, spec.statusListen.port)

@@ -4,14 +4,13 @@
 import { type Config, parseHostPort } from "@groundcontrol/config";
 import {
   ControlSocketError,
+  DEFAULT_CONTROL_SOCKET,
   formatHostPort,
   type LogLevel,
   type StatusReport,
   type StatusServers,
   serveStatus,
 } from "@groundcontrol/core";
-
-export const DEFAULT_SOCKET = "/run/groundcontrol.sock";
 
 /** Why status cannot be served as configured; a startup error. */
 export class StatusServeError extends Error {
@@ -31,7 +30,7 @@ export async function startStatusServers(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<StatusServers | undefined> {
   const chosen = env.GROUNDCONTROL_SOCKET || config.controlSocket;
-  const socket = chosen === false ? undefined : (chosen ?? DEFAULT_SOCKET);
+  const socket = chosen === false ? undefined : (chosen ?? DEFAULT_CONTROL_SOCKET);
   const listen = listenAddress(config, env);
   try {
     const servers = await serveStatus(report, { socket, listen });

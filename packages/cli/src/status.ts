@@ -2,6 +2,7 @@
 // its control socket and prints the answer. Exit 0 when it answered (with --ready: 0 only when
 // it is ready, else 1), 3 when nothing answers. It reads; it never changes anything.
 import {
+  DEFAULT_CONTROL_SOCKET,
   describeStatus,
   type ProcessStatus,
   queryStatus,
@@ -9,7 +10,6 @@ import {
   shouldColor,
 } from "@groundcontrol/core";
 import { printable } from "./printable.js";
-import { DEFAULT_SOCKET } from "./status-server.js";
 
 /** Exit status when nothing answers on the socket. */
 export const NO_ANSWER = 3;
@@ -24,7 +24,7 @@ export async function status(
   options: StatusOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-  const path = options.socket ?? (env.GROUNDCONTROL_SOCKET || DEFAULT_SOCKET);
+  const path = options.socket ?? (env.GROUNDCONTROL_SOCKET || DEFAULT_CONTROL_SOCKET);
   let report: StatusReport;
   try {
     report = await queryStatus(path);

@@ -22,6 +22,9 @@ const MAX_REQUEST_BYTES = 4_096;
 const IDLE_MS = 5_000;
 /** The most bytes a Unix socket path holds (sun_path is 108, with its NUL). */
 const MAX_SOCKET_PATH_BYTES = 107;
+/** Where a Ground Control answers, and `groundcontrol status` asks, unless told otherwise. */
+export const DEFAULT_CONTROL_SOCKET = "/run/groundcontrol.sock";
+
 /** More clients than this at once wait in the kernel's backlog. */
 const MAX_CLIENTS = 64;
 /** Requests answered on one connection before it is closed: a probe asks once. */

@@ -4,6 +4,7 @@ export type { LaunchPlan, Origin } from "./command.js";
 export {
   type ControlServer,
   ControlSocketError,
+  DEFAULT_CONTROL_SOCKET,
   listenControl,
   queryStatus,
   type ServeStatusOptions,
