@@ -59,7 +59,7 @@ export interface Received {
   bytes: number;
   /** Bytes of ancillary data in `control`. */
   controlBytes: number;
-  /** `msg_flags`: MSG_TRUNC, MSG_CTRUNC… */
+  /** `msg_flags`: MSG_TRUNC… */
   flags: number;
 }
 
@@ -102,7 +102,6 @@ export const SCM_RIGHTS = 1;
 export const SCM_CREDENTIALS = 2;
 export const MSG_DONTWAIT = 0x40;
 export const MSG_TRUNC = 0x20;
-export const MSG_CTRUNC = 0x8;
 /** Size reserved for a `siginfo_t` (the kernel's is 128 bytes). */
 export const SIGINFO_SIZE = 128;
 
@@ -114,20 +113,11 @@ const CLOSE_RANGE_CLOEXEC = 4;
 type Koffi = typeof import("koffi");
 
 let loading: Promise<LibcResult> | undefined;
-let loaded: LibcResult | undefined;
 
 /** Binds libc on first call (loading koffi) and caches the outcome, success or failure. */
 export function loadLibc(): Promise<LibcResult> {
-  loading ??= bind().then((result) => {
-    loaded = result;
-    return result;
-  });
+  loading ??= bind();
   return loading;
-}
-
-/** The bindings, once loadLibc() has succeeded; undefined before (or when it failed). */
-export function libcNow(): Libc | undefined {
-  return loaded?.ok ? loaded.libc : undefined;
 }
 
 /** Byte offset of `si_pid` in `siginfo_t`: after three ints, aligned to the pointer size. */

@@ -2,6 +2,7 @@
 // when the command starts, for that command's environment alone. Ground Control reads them as
 // itself (root, in a container), so a command run as another user needs no access to the file.
 // Messages name the variable and the path, never the value.
+import { isUtf8 } from "node:buffer";
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import type { Env } from "./env.js";
 
@@ -29,8 +30,6 @@ export interface SecretFile {
   /** The file's permission bits (for the warning about a file every user can read). */
   mode: number;
 }
-
-const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Why a file could not be opened or read, in words. */
 function readProblem(file: string, error: NodeJS.ErrnoException): string {
@@ -81,13 +80,8 @@ export function readSecret(variable: string, path: string): SecretFile {
     closeSync(fd);
   }
   if (bytes.includes(0)) fail(`${file} holds a NUL byte, which no environment variable can`);
-  let text: string;
-  try {
-    text = UTF8.decode(bytes);
-  } catch {
-    return fail(`${file} is not valid UTF-8`);
-  }
-  return { value: withoutTrailingNewline(text), mode };
+  if (!isUtf8(bytes)) fail(`${file} is not valid UTF-8`);
+  return { value: withoutTrailingNewline(bytes.toString("utf8")), mode };
 }
 
 /** One trailing "\n" or "\r\n" removed (files written by editors and `echo` end with one). */
