@@ -9,7 +9,9 @@ export function relayFor(
     timestamps: !spec.suppressTimestamps,
     color: () => shouldColor(process.stdout, process.env),
     names: spec.processes.map((p) => p.name),
-    stdout: process.stdout,
-    stderr: process.stderr,
+    // Made on their first write (Node creates each stream on first use): a run that has not
+    // written yet has nothing to set up before its first spawn.
+    stdout: () => process.stdout,
+    stderr: () => process.stderr,
   });
 }
