@@ -7,6 +7,7 @@ import type { Config } from "@groundcontrol/config";
 import {
   describeReason,
   type OutputRelay,
+  STATUS_VERSION,
   type StatusReport,
   type StatusServers,
   statusReport,
@@ -51,7 +52,7 @@ export async function breakGlass(
     ...(supervisor
       ? statusReport(supervisor.status())
       : {
-          v: 1,
+          v: STATUS_VERSION,
           pid: process.pid,
           startedAt: null,
           uptimeMs: process.uptime() * 1000,
