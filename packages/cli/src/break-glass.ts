@@ -13,12 +13,11 @@ import {
   statusReport,
 } from "@groundcontrol/core";
 import type { BootCount } from "./boots.js";
-import { exitNoLaterThan } from "./exit.js";
 import { Init } from "./init.js";
 import { relayFor } from "./output.js";
 import type { SignalDesk, TerminationSignal } from "./signals.js";
 import { startStatusServers } from "./status-server.js";
-import { makeSupervisor, supervisorSignals } from "./supervise.js";
+import { finish, makeSupervisor, supervisorSignals } from "./supervise.js";
 
 export interface Loaded {
   config?: Config;
@@ -117,11 +116,5 @@ export async function breakGlass(
   await supervisor?.wait();
   // A break-glass boot ended by a termination signal clears the count: the next one is normal.
   boots?.good();
-  const deadline = supervisor?.shutdownDeadline;
-  await init.sweepOrphans(deadline);
-  await supervisor?.drainOutput();
-  await servers?.close();
-  if (forced) process.exit(0);
-  exitNoLaterThan(signals, 0, deadline);
-  return 0;
+  return finish({ init, supervisor, servers, signals }, 0, forced);
 }

@@ -15,7 +15,7 @@ import { Init } from "./init.js";
 import { relayFor } from "./output.js";
 import type { SignalDesk } from "./signals.js";
 import { startStatusServers } from "./status-server.js";
-import { makeSupervisor, supervisorSignals } from "./supervise.js";
+import { finish, makeSupervisor, supervisorSignals } from "./supervise.js";
 
 export async function runConfig(configPath: string, signals: SignalDesk): Promise<number> {
   // 1. Signals wait for the supervisor: one that lands while the config is read still counts.
@@ -96,19 +96,9 @@ export async function runConfig(configPath: string, signals: SignalDesk): Promis
   clearTimeout(healthyTimer);
   if (boots) recordBoot(boots, result, started);
 
-  // 8. Nothing survives: orphans adopted along the way, within what is left of the deadline.
-  // Then what those orphans wrote into the commands' pipes before they were ended.
-  const deadline = supervisor.shutdownDeadline;
-  await init.sweepOrphans(deadline);
-  await supervisor.drainOutput();
-  await servers?.close();
-
-  // 9. Exit with the result once our output is out, but not past the deadline, and at once on
-  // another termination signal (or after one that forced the shutdown): a reader that stopped
-  // reading must not keep us here.
-  if (handler.forced) process.exit(result.exitCode);
-  exitNoLaterThan(signals, result.exitCode, deadline);
-  return result.exitCode;
+  // 8. Nothing survives, and nothing is lost: orphans adopted along the way are ended, what
+  // they wrote is relayed. 9. Exit with the result, never past the deadline.
+  return finish({ init, supervisor, servers, signals }, result.exitCode, handler.forced);
 }
 
 /**

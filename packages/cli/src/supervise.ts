@@ -1,9 +1,11 @@
-// What a run and a break glass share: a Supervisor as the executable makes one, and how the
-// signals reach it.
+// What a run and a break glass share: a Supervisor as the executable makes one, how the
+// signals reach it, and how it all ends.
 import type { Config } from "@groundcontrol/config";
-import { type OutputRelay, Supervisor } from "@groundcontrol/core";
+import { type OutputRelay, type StatusServers, Supervisor } from "@groundcontrol/core";
+import { exitNoLaterThan } from "./exit.js";
+import type { Init } from "./init.js";
 import { execAsHelper } from "./self.js";
-import type { SignalHandler } from "./signals.js";
+import type { SignalDesk, SignalHandler } from "./signals.js";
 
 export async function makeSupervisor(config: Config, output: OutputRelay): Promise<Supervisor> {
   return new Supervisor(config, {
@@ -36,4 +38,31 @@ export function supervisorSignals(
       );
     },
   };
+}
+
+/**
+ * The end of every mode that ran something. Nothing survives: orphans adopted along the way are
+ * ended within what is left of the deadline, then what they wrote into the commands' pipes is
+ * relayed, and the status servers close. Then exit with `code` once our output is out, but not
+ * past the deadline, and at once after a termination signal that forced the shutdown (or on
+ * another one): a reader that stopped reading must not keep us here.
+ */
+export async function finish(
+  parts: {
+    init: Init;
+    supervisor: Supervisor | undefined;
+    servers: StatusServers | undefined;
+    signals: SignalDesk;
+  },
+  code: number,
+  forced: boolean,
+): Promise<number> {
+  const { init, supervisor, servers, signals } = parts;
+  const deadline = supervisor?.shutdownDeadline;
+  await init.sweepOrphans(deadline);
+  await supervisor?.drainOutput();
+  await servers?.close();
+  if (forced) process.exit(code);
+  exitNoLaterThan(signals, code, deadline);
+  return code;
 }
