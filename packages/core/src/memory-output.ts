@@ -1,9 +1,10 @@
 // Output kept in memory, for tests and for a host that shows it its own way: every line each
 // command wrote, with its origin, in the order it arrived, and the supervisor's own messages.
 // Nothing can block it, so a test's stop() never waits on a reader.
-import { StringDecoder } from "node:string_decoder";
 import type { Origin } from "./command.js";
+import { LineSplitter } from "./lines.js";
 import type { LogFields, LogLevel } from "./log.js";
+import { DEFAULT_MAX_LINE_BYTES } from "./output.js";
 import type { Output } from "./supervisor.js";
 
 /** One line a command wrote. */
@@ -25,31 +26,27 @@ export class MemoryOutput implements Output {
   readonly #listeners = new Map<string, Set<(line: string) => void>>();
 
   attach(source: NodeJS.ReadableStream, origin: Origin): Promise<void> {
-    const decoder = new StringDecoder("utf8");
-    let partial = "";
-    const push = (raw: string) => {
-      // CRLF output reads as LF output, as the relay does it.
-      const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-      this.lines.push({ ...origin, line });
-      for (const listener of this.#listeners.get(origin.process) ?? []) listener(line);
+    // Split as the relay splits (CRLF read as LF, a line too long cut in pieces), so that what
+    // a test reads here is what the relay would have printed.
+    const splitter = new LineSplitter(DEFAULT_MAX_LINE_BYTES);
+    const take = (): void => {
+      const { bufs, starts, ends } = splitter;
+      for (let i = 0; i < splitter.count; i++) {
+        const line = bufs[i]!.toString("utf8", starts[i], ends[i]);
+        this.lines.push({ ...origin, line });
+        for (const listener of this.#listeners.get(origin.process) ?? []) listener(line);
+      }
     };
     return new Promise((resolve) => {
       source.on("data", (chunk: Buffer | string) => {
-        const parts = (partial + (typeof chunk === "string" ? chunk : decoder.write(chunk))).split(
-          "\n",
-        );
-        partial = parts.pop()!;
-        for (const part of parts) push(part);
+        if (splitter.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk) !== 0) take();
       });
       let ended = false;
       const end = () => {
         if (ended) return;
         ended = true;
         // The last line, even without a newline.
-        const parts = (partial + decoder.end()).split("\n");
-        const last = parts.pop()!;
-        for (const part of parts) push(part);
-        if (last !== "") push(last);
+        if (splitter.end() !== 0) take();
         resolve();
       };
       source.once("end", end);

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type CommandSpec, OutputRelay, Supervisor } from "../src/index.js";
+import { type CommandSpec, DEFAULT_MAX_LINE_BYTES, OutputRelay, Supervisor } from "../src/index.js";
 import { MemoryOutput, nextEvent, recordEvents, useCoreTimers } from "../src/testing.js";
 
 const sh = (script: string): CommandSpec => ({ program: "/bin/sh", args: ["-c", script] });
@@ -38,6 +38,27 @@ describe("MemoryOutput", () => {
     expect(output.linesOf("a", { stream: "stderr" })).toEqual(["two"]);
     expect(output.linesOf("b")).toEqual(["running"]);
     expect(output.messages.map((m) => m.msg)).toContain("all processes stopped; exit code 0");
+  });
+
+  it("splits as the relay does: a line longer than the relay's limit comes in pieces", async () => {
+    const source = new PassThrough();
+    const memory = new MemoryOutput();
+    const relayed: string[] = [];
+    const stdout = new PassThrough().on("data", (chunk: Buffer) => relayed.push(chunk.toString()));
+    const relay = new OutputRelay({ timestamps: false, names: ["p"], stdout, stderr: stdout });
+    const twin = new PassThrough();
+    const origin = { process: "p", phase: "run", stream: "stdout" } as const;
+    const done = [memory.attach(source, origin), relay.attach(twin, origin)];
+    const text = `${"x".repeat(DEFAULT_MAX_LINE_BYTES + 10)}\nshort\r\nlast\r`;
+    source.end(text);
+    twin.end(text);
+    await Promise.all(done);
+    const lines = relayed
+      .join("")
+      .split("\n")
+      .filter((l) => l !== "");
+    expect(memory.linesOf("p")).toEqual(lines.map((l) => l.replace(/^p +\| /, "")));
+    expect(memory.linesOf("p")).toHaveLength(4);
   });
 });
 
