@@ -30,7 +30,7 @@ export function prepareCommand(command: CommandSpec, ctx: PrepareContext): Launc
     const plan: LaunchPlan = { file: argv[0]!, args: argv.slice(1), env, label: command.program };
     if (command.user !== undefined) {
       const resolved = ctx.resolveUser(command.user);
-      const mode = switchFor(command.user, resolved, ctx.identity);
+      const mode = switchFor(command.user, resolved, ctx.identity, cwd !== undefined);
       env = userEnv(resolved, env);
       plan.env = env;
       if (mode !== undefined) plan.user = { resolved, mode };
@@ -38,10 +38,6 @@ export function prepareCommand(command: CommandSpec, ctx: PrepareContext): Launc
     if (cwd !== undefined) {
       plan.cwd = cwd;
       if (command.cwd !== undefined) plan.cwdLabel = command.cwd;
-      // Node's spawn enters the cwd while still root, then drops to the user: a user who can
-      // swap a link on that path between the check below and the spawn would start inside a
-      // directory only root may enter. The helper enters it as the user, after the switch.
-      if (plan.user?.mode === "spawn") plan.user.mode = "helper";
       // Checked up front, as the user: a cwd spawn cannot enter reads as "program not found".
       // Messages name the directory as written, never with {{VAR}} values filled in.
       const who = plan.user && { uid: plan.user.resolved.uid, groups: plan.user.resolved.groups };

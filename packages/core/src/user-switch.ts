@@ -13,13 +13,15 @@ export interface CurrentIdentity {
 export type SwitchMode = "spawn" | "helper";
 
 /**
- * How to run a command as `user`: undefined when Ground Control already is that user with
- * those groups. Throws UserError when a switch is needed but Ground Control is not root.
+ * How to run a command as `user` (in a `cwd` of its own, when `withCwd`): undefined when Ground
+ * Control already is that user with those groups. Throws UserError when a switch is needed but
+ * Ground Control is not root.
  */
 export function switchFor(
   spec: string,
   user: ResolvedUser,
   identity: CurrentIdentity = currentIdentity(),
+  withCwd = false,
 ): SwitchMode | undefined {
   if (identity.uid !== 0) {
     if (isSameIdentity(user, identity)) return undefined;
@@ -29,6 +31,10 @@ export function switchFor(
         `root, and Ground Control runs as uid ${identity.uid}`,
     );
   }
+  // Node's spawn enters the cwd while still root, then drops to the user: a user who can swap a
+  // link on that path between a check and the spawn would start inside a directory only root
+  // may enter. The helper enters it as the user, after the switch.
+  if (withCwd) return "helper";
   // Node's spawn calls setgroups(0), setgid, setuid: right when there is nothing extra to keep.
   return user.groups.length === 1 && user.groups[0] === user.gid ? "spawn" : "helper";
 }

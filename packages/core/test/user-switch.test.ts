@@ -20,6 +20,8 @@ describe("switchFor", () => {
   it("spawns with uid/gid for a user without supplementary groups, else the helper", () => {
     expect(switchFor("plain", plain, ROOT)).toBe("spawn");
     expect(switchFor("app", app, ROOT)).toBe("helper");
+    // In a cwd of its own, through the helper: it enters the directory as the user.
+    expect(switchFor("plain", plain, ROOT, true)).toBe("helper");
   });
 
   it("refuses a switch when not root, naming the spec and the uid", () => {
